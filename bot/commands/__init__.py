@@ -1,0 +1,1 @@
+"""Subcommands of `zhibu`, one module each, loaded only when used (cold start stays fast)."""

@@ -1,0 +1,66 @@
+"""Configuration from the environment (optionally a `.env` file), the names fixed by DESIGN.md."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEFAULT_SQLITE = "sqlite:///var/zhibu.sqlite3"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    val = os.environ.get(name)
+    return val if val not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = DEFAULT_SQLITE
+    timezone: str = "Asia/Shanghai"
+    wecom_corp_id: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_secret: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    dingtalk_app_key: str | None = None
+    dingtalk_app_secret: str | None = None
+    dingtalk_api_base: str = "https://oapi.dingtalk.com"
+    dingtalk_new_api_base: str = "https://api.dingtalk.com"
+    secret_key: str = "dev-only-change-me"
+    demo: bool = True  # seed a demo organisation when the database is empty
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env_file: str | Path | None = ".env", **overrides) -> "Config":
+        if env_file and Path(env_file).is_file():
+            from dotenv import load_dotenv
+
+            load_dotenv(env_file, override=False)
+        values = {
+            "database_url": _env("ZHIBU_DATABASE_URL", DEFAULT_SQLITE),
+            "timezone": _env("ZHIBU_TIMEZONE", "Asia/Shanghai"),
+            "wecom_corp_id": _env("ZHIBU_WECOM_CORP_ID"),
+            "wecom_token": _env("ZHIBU_WECOM_TOKEN"),
+            "wecom_aes_key": _env("ZHIBU_WECOM_AES_KEY"),
+            "wecom_secret": _env("ZHIBU_WECOM_SECRET"),
+            "wecom_agent_id": _env("ZHIBU_WECOM_AGENT_ID"),
+            "wecom_api_base": _env("ZHIBU_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+            "dingtalk_app_key": _env("ZHIBU_DINGTALK_APP_KEY"),
+            "dingtalk_app_secret": _env("ZHIBU_DINGTALK_APP_SECRET"),
+            "dingtalk_api_base": _env("ZHIBU_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
+            "dingtalk_new_api_base": _env("ZHIBU_DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"),
+            "secret_key": _env("ZHIBU_SECRET_KEY", "dev-only-change-me"),
+            "demo": _env("ZHIBU_DEMO", "1") not in ("0", "false", "no"),
+        }
+        known = {f.name for f in fields(cls)}
+        values.update({k: v for k, v in overrides.items() if k in known})
+        return cls(**values)
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(self.wecom_corp_id and self.wecom_token and self.wecom_aes_key)
+
+    @property
+    def dingtalk_enabled(self) -> bool:
+        return bool(self.dingtalk_app_secret)

@@ -1,0 +1,1 @@
+"""One module per intent: (parsed message, context) in, reply data out."""

@@ -1,0 +1,107 @@
+"""What the scoring core answers: a score card per branch, item by item.
+
+Handlers, exports, reminders and rankings all read these; none recomputes a score itself.
+Fields may be added (with defaults); existing names are a contract across the packages.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Tier = Literal["self", "group", "office"]
+TIERS: tuple[Tier, ...] = ("self", "group", "office")
+
+
+@dataclass(frozen=True, slots=True)
+class Deduction:
+    points: float  # positive number of points taken off
+    reason: str  # e.g. "支委会 2022年3月 未召开"
+    rule: str  # the rubric's own wording of the rule, e.g. "“三会一课”制度执行不到位，少一次扣0.5分"
+    date: date | None = None
+    event: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """A requirement not yet met, and the date by which it must be."""
+
+    code: str  # activity code or declaration key
+    label: str  # 中文, e.g. "支委会"
+    required: int
+    done: int
+    period: str  # e.g. "2022年12月", "2022年第4季度", "2022年"
+    due: date
+
+    @property
+    def short(self) -> int:
+        return max(0, self.required - self.done)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    id: str  # e.g. "3.3" (section.item), unique within the rubric
+    section: str  # e.g. "三、组织建设"
+    title: str
+    max: float
+    points: float  # computed by the engine, 0 <= points <= max
+    source: str  # citation, e.g. "seed 000 附件1 三.3"
+    applies: bool = True
+    deductions: tuple[Deduction, ...] = ()
+    missing: tuple[Missing, ...] = ()
+    tiers: dict[str, float] = field(default_factory=dict)  # scores given by people, per tier
+
+    @property
+    def final(self) -> float:
+        """The latest tier that gave this item a score wins; otherwise the computed points."""
+        for tier in ("office", "group", "self"):
+            if tier in self.tiers:
+                return self.tiers[tier]
+        return self.points
+
+
+@dataclass(frozen=True, slots=True)
+class BonusResult:
+    id: str
+    title: str
+    points: float
+    cap: float | None
+    reasons: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VetoResult:
+    id: str
+    title: str
+    triggered: bool
+    reasons: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreCard:
+    rubric_id: str
+    branch_id: str
+    name: str
+    year: int
+    as_of: date
+    items: tuple[ItemResult, ...]
+    bonus: tuple[BonusResult, ...]
+    vetoes: tuple[VetoResult, ...]
+    base_total: float
+    bonus_total: float
+    total: float
+    grade: str
+    group: str | None = None
+    tier_totals: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def vetoed(self) -> bool:
+        return any(v.triggered for v in self.vetoes)
+
+    def item(self, item_id: str) -> ItemResult:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)

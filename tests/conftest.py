@@ -1,0 +1,93 @@
+"""Shared fixtures: a fixed clock and an isolated database on every backend that is available.
+
+SQLite always; PostgreSQL when ZHIBU_TEST_POSTGRES_URL is set; MariaDB when ZHIBU_TEST_MARIADB_URL
+is set (.ci/run sets both on a machine that has them). Each test run gets its own schema or
+database, so two runs against the same server never see each other's rows.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+from typing import Iterator
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from bot.db import create_schema, make_engine, make_session_factory
+from bot.models import Base
+
+_RUN = f"zt_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+def _backends() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    for name, var in (("postgres", "ZHIBU_TEST_POSTGRES_URL"), ("mariadb", "ZHIBU_TEST_MARIADB_URL")):
+        if os.environ.get(var):
+            params.append(pytest.param(name, id=name))
+        else:
+            params.append(pytest.param(name, id=name, marks=pytest.mark.skip(reason=f"{var} not set: no {name} server for this run")))
+    return params
+
+
+def _isolated_url(kind: str, tmp_path_factory) -> tuple[str, callable]:
+    """A URL of a fresh, empty database of that kind, and a function that drops it."""
+    if kind == "sqlite":
+        path = tmp_path_factory.mktemp("db") / "zhibu.sqlite3"
+        return f"sqlite:///{path}", lambda: None
+    if kind == "postgres":
+        base = os.environ["ZHIBU_TEST_POSTGRES_URL"]
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE SCHEMA "{_RUN}"'))
+        sep = "&" if "?" in base else "?"
+        url = f"{base}{sep}options=-csearch_path%3D{_RUN}"
+
+        def drop() -> None:
+            with admin.connect() as c:
+                c.execute(text(f'DROP SCHEMA IF EXISTS "{_RUN}" CASCADE'))
+            admin.dispose()
+
+        return url, drop
+    base = os.environ["ZHIBU_TEST_MARIADB_URL"]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"CREATE DATABASE `{_RUN}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    head, _, query = base.partition("?")
+    url = head.rsplit("/", 1)[0] + f"/{_RUN}" + (f"?{query}" if query else "")
+
+    def drop() -> None:
+        with admin.connect() as c:
+            c.execute(text(f"DROP DATABASE IF EXISTS `{_RUN}`"))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(scope="session", params=_backends())
+def db_url(request, tmp_path_factory) -> Iterator[str]:
+    """One isolated database per backend for the whole run."""
+    url, drop = _isolated_url(request.param, tmp_path_factory)
+    yield url
+    drop()
+
+
+@pytest.fixture()
+def engine(db_url: str) -> Iterator[Engine]:
+    """A clean schema for each test (tables dropped and created again)."""
+    eng = make_engine(db_url)
+    Base.metadata.drop_all(eng)
+    create_schema(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def sessions(engine: Engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture()
+def today() -> date:
+    """The fixed 'today' most tests run on: late in the evaluation year 2022."""
+    return date(2022, 12, 26)
