@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,39 @@ class Reply:
     markdown: str | None = None  # where the platform renders markdown
     files: list[Path] = field(default_factory=list)  # exports handed over to the person
     duplicate: bool = False  # the inbound message was a platform retry: the adapter sends nothing new
+
+
+class Sender(Protocol):
+    """How handlers and reminders reach people outside the current reply (bot/push.py implements it).
+
+    `key` is an idempotency key: the same key is sent at most once, across processes and restarts.
+    Returns True when the message was sent (or had already been sent under that key).
+    """
+
+    def send_to_person(self, person_id: int, text: str, markdown: str | None = None, *,
+                       key: str | None = None, reason: str = "") -> bool: ...
+
+    def send_to_target(self, target_id: int, text: str, markdown: str | None = None, *,
+                       mentions: Sequence[int] = (), key: str | None = None, reason: str = "") -> bool: ...
+
+
+@dataclass
+class RecordingSender:
+    """A Sender for tests: keeps a transcript instead of sending (zulip's StubBotHandler idea)."""
+
+    sent: list[dict] = field(default_factory=list)
+
+    def send_to_person(self, person_id: int, text: str, markdown: str | None = None, *,
+                       key: str | None = None, reason: str = "") -> bool:
+        if key is not None and any(m.get("key") == key for m in self.sent):
+            return True
+        self.sent.append({"to": "person", "id": person_id, "text": text, "markdown": markdown, "key": key, "reason": reason})
+        return True
+
+    def send_to_target(self, target_id: int, text: str, markdown: str | None = None, *,
+                       mentions: Sequence[int] = (), key: str | None = None, reason: str = "") -> bool:
+        if key is not None and any(m.get("key") == key for m in self.sent):
+            return True
+        self.sent.append({"to": "target", "id": target_id, "text": text, "markdown": markdown,
+                          "mentions": list(mentions), "key": key, "reason": reason})
+        return True
