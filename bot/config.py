@@ -29,6 +29,7 @@ class Config:
     dingtalk_new_api_base: str = "https://api.dingtalk.com"
     secret_key: str = "dev-only-change-me"
     demo: bool = True  # seed a demo organisation when the database is empty
+    web_chat: str = "auto"  # local web chat at "/": auto (only when no platform is configured) / on / off
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -52,6 +53,7 @@ class Config:
             "dingtalk_new_api_base": _env("ZHIBU_DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"),
             "secret_key": _env("ZHIBU_SECRET_KEY", "dev-only-change-me"),
             "demo": _env("ZHIBU_DEMO", "1") not in ("0", "false", "no"),
+            "web_chat": _env("ZHIBU_WEB_CHAT", "auto"),
         }
         known = {f.name for f in fields(cls)}
         values.update({k: v for k, v in overrides.items() if k in known})

@@ -265,6 +265,16 @@ class OutboundMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class ApiToken(Base):
+    """A platform access token shared by every worker process (refreshed once, under a row lock)."""
+
+    __tablename__ = "api_token"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. "wecom:<corp>:<agent>"
+    token: Mapped[str | None] = mapped_column(String(1000))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class ConversationState(Base):
     """What the bot is waiting for from a person (a confirmation, which activity was meant …)."""
 
