@@ -297,3 +297,37 @@ class AuditLog(Base):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+
+
+class SchedulerLease(Base):
+    """Leader election between app instances (bot/scheduler.py): one row per lease, held until it expires."""
+
+    __tablename__ = "scheduler_lease"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. "reminders"
+    holder: Mapped[str | None] = mapped_column(String(200))  # host:pid:random of the instance holding it
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC
+    acquired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ReminderDelivery(Base):
+    """One reminder's delivery (bot/reminders/delivery.py): claimed by one process, retried with backoff.
+
+    `key` is the reminder's idempotency key (also passed to the Sender as OutboundMessage.idem_key);
+    status pending / sending / sent / failed (will retry) / dead (gave up: shown to the office).
+    """
+
+    __tablename__ = "reminder_delivery"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    org_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    day: Mapped[date | None] = mapped_column(Date)
+    payload: Mapped[dict] = mapped_column(JSON)  # to, recipient_id, text, markdown, mentions, reason
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)  # UTC
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
