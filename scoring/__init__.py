@@ -8,11 +8,33 @@ Public API (a contract the other packages rely on):
         tiers: {"self"|"group"|"office": {item_id: points}}; a later tier overrides an item only where given
     rank(cards) -> list[tuple[int, ScoreCard]]    # 1-based, ties share a place, by final total
     progress(card, code=None) -> list[Progress]   # "党课: 要求每季度1次，已完成3次，本季度还差1次，12月31日前"
+
+Also: DEFAULT_RUBRIC ("seed000"), facts_from_dict / facts_to_dict (the facts file format),
+activity_label / declaration_label / incident_label / award_label (scoring/vocabulary.yaml), and the
+error hierarchy ScoringError > RubricError (RubricNotFound, RubricSyntaxError, RubricSchemaError >
+RubricRuleError, RubricTotalError), FactsError, TierError.  See docs/scoring.md.
 """
-from .card import TIERS, BonusResult, Deduction, ItemResult, Missing, ScoreCard, Tier, VetoResult
+from .card import TIERS, BonusResult, Deduction, ItemResult, Missing, Requirement, ScoreCard, Tier, VetoResult
+from .catalog import DEFAULT_RUBRIC, RubricInfo, list_rubrics, load_rubric
+from .engine import score_branch
+from .errors import (FactsError, RubricError, RubricNotFound, RubricRuleError, RubricSchemaError, RubricSyntaxError,
+                     RubricTotalError, ScoringError, TierError)
 from .facts import Activity, Award, BranchFacts, Declaration, Incident
+from .facts_io import facts_from_dict, facts_to_dict
+from .progress import Progress, progress
+from .ranking import rank
+from .rubric import BonusItem, GradeBand, Item, Rubric, ScoreColumn, Section, VetoItem
+from .vocabulary import (ACTIVITIES, AWARDS, DECLARATIONS, INCIDENTS, activity_code, activity_label, award_label,
+                         declaration_label, incident_label)
 
 __all__ = [
-    "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "ScoreCard", "VetoResult",
+    "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement", "ScoreCard", "VetoResult",
     "Activity", "Award", "BranchFacts", "Declaration", "Incident",
+    "DEFAULT_RUBRIC", "RubricInfo", "list_rubrics", "load_rubric", "score_branch", "rank", "progress", "Progress",
+    "facts_from_dict", "facts_to_dict",
+    "ScoringError", "RubricError", "RubricNotFound", "RubricSyntaxError", "RubricSchemaError", "RubricRuleError",
+    "RubricTotalError", "FactsError", "TierError",
+    "Rubric", "Section", "Item", "BonusItem", "VetoItem", "GradeBand", "ScoreColumn",
+    "ACTIVITIES", "DECLARATIONS", "INCIDENTS", "AWARDS",
+    "activity_label", "activity_code", "declaration_label", "incident_label", "award_label",
 ]

@@ -39,6 +39,24 @@ class Missing:
 
 
 @dataclass(frozen=True, slots=True)
+class Requirement:
+    """One count requirement of an item and where the branch stands on it (progress answers read these)."""
+
+    item_id: str
+    code: str  # activity code, declaration key, or the rule's own key for a group of codes ("集中活动")
+    label: str  # 中文: "党课"
+    requirement: str  # "每季度1次", "全年不少于4次"
+    done: float  # counted this year up to as_of (all codes of the rule)
+    required: float  # for the whole year (periods the branch exists for x minimum)
+    period_short: float  # still missing in the current (open) period; 0 when met or none open
+    due: date  # end of the current period (or of the year)
+    period: str  # label of the current period: "2022年第四季度"
+    period_word: str = "全年"  # "本季度"
+    missed: float = 0  # misses in periods already closed (deducted)
+    codes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ItemResult:
     id: str  # e.g. "3.3" (section.item), unique within the rubric
     section: str  # e.g. "三、组织建设"
@@ -50,6 +68,8 @@ class ItemResult:
     deductions: tuple[Deduction, ...] = ()
     missing: tuple[Missing, ...] = ()
     tiers: dict[str, float] = field(default_factory=dict)  # scores given by people, per tier
+    requirements: tuple[Requirement, ...] = ()  # count requirements, for progress answers
+    assumption: str | None = None  # the rubric's stated assumption for this item, if any
 
     @property
     def final(self) -> float:
@@ -95,6 +115,7 @@ class ScoreCard:
     grade: str
     group: str | None = None
     tier_totals: dict[str, float] = field(default_factory=dict)
+    computed_total: float = 0.0  # the engine's own total (no tier overrides), bonus included
 
     @property
     def vetoed(self) -> bool:

@@ -31,6 +31,7 @@ class Item:
     rules: tuple[dict[str, Any], ...] = ()  # the machine-readable rules (engine-specific shapes)
     applies_to: tuple[str, ...] = ("formal", "functional")
     assumption: str | None = None  # where the seed is silent or contradicts itself: what we assume
+    compiled: tuple[Any, ...] = field(default=(), compare=False, repr=False)  # rules, compiled at load
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class BonusItem:
     cap: float | None
     source: str
     rules: tuple[dict[str, Any], ...] = ()
+    assumption: str | None = None
+    compiled: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class VetoItem:
     content: str
     source: str
     rules: tuple[dict[str, Any], ...] = ()
+    assumption: str | None = None
+    compiled: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class Rubric:
     assumptions: tuple[str, ...] = ()
     path: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    total: float = 100.0  # the declared total of the sections (checked at load)
+    no_double_deduction: bool = True  # one event (Incident.event) is deducted in one item only
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -1,0 +1,133 @@
+"""score_branch: a rubric and one branch's facts -> a score card.  Pure and fast (no parsing here)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Mapping
+
+from .card import TIERS, BonusResult, Deduction, ItemResult, ScoreCard, VetoResult
+from .errors import TierError
+from .facts import BranchFacts
+from .periods import calendar
+from .rubric import Rubric
+from .rules import Ctx
+
+
+def _r(x: float) -> float:
+    return round(x, 2) + 0.0  # no "-0.0"
+
+
+def _check_tiers(rubric: Rubric, tiers: Mapping[str, Mapping[str, float]]) -> None:
+    index = {it.id: it.max for it in rubric.items}
+    for tier, scores in tiers.items():
+        if tier not in TIERS:
+            raise TierError(f"未知的评分层级 {tier!r}（可用：self / group / office）")
+        for item_id, pts in scores.items():
+            if item_id not in index:
+                raise TierError(f"{tier} 评分：评分细则 {rubric.id} 没有项目 {item_id!r}")
+            if isinstance(pts, bool) or not isinstance(pts, (int, float)) or not 0 <= pts <= index[item_id]:
+                raise TierError(f"{tier} 评分：项目 {item_id} 的分数应在 0 到 {index[item_id]:g} 之间，实际是 {pts!r}")
+
+
+def _clamp(deds: list[Deduction], cap: float) -> tuple[tuple[Deduction, ...], float]:
+    """A deduction never exceeds its item: later deductions are cut so the sum stays within `cap`."""
+    total = 0.0
+    out = deds
+    for i, d in enumerate(deds):
+        if total + d.points > cap + 1e-9:
+            if out is deds:
+                out = list(deds)
+            keep = max(0.0, cap - total)
+            out[i] = replace(d, points=_r(keep), reason=d.reason + "（扣分不超过本项分值）")
+            total += keep
+        else:
+            total += d.points
+    return tuple(out), total
+
+
+def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
+                 tiers: Mapping[str, Mapping[str, float]] | None = None) -> ScoreCard:
+    """Score one branch for `year` as known on `as_of` (activities after `as_of` or outside `year` do not count).
+
+    `tiers` = {"self"|"group"|"office": {item_id: points}}: people's scores; a later tier overrides
+    an item only where it gave one. `total` uses each item's final score; `tier_totals[t]` is the
+    column total where an item that tier left blank takes the previous tier's (or the computed) score.
+    """
+    if tiers:
+        _check_tiers(rubric, tiers)
+    ctx = Ctx(facts, calendar(year), as_of, rubric.no_double_deduction)
+    kind = facts.kind
+    items: list[ItemResult] = []
+    cols = [t for t in TIERS if not rubric.columns or any(c.tier == t for c in rubric.columns)]
+    col_totals = dict.fromkeys(cols, 0.0)
+    base_total = 0.0
+    computed = 0.0
+    for section in rubric.sections:
+        for item in section.items:
+            given: dict[str, float] = {}
+            if tiers:
+                for t in TIERS:
+                    scores = tiers.get(t)
+                    if scores is not None and item.id in scores:
+                        given[t] = float(scores[item.id])
+            if kind not in item.applies_to:
+                res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
+                                 tiers=given, assumption=item.assumption)
+            else:
+                ded: list = []
+                miss: list = []
+                reqs: list = []
+                for rule in item.compiled:
+                    if kind in rule.applies_to and (rule.unless is None or not ctx.declared(rule.unless)):
+                        rule.run(ctx, item.id, ded, miss, reqs)
+                deds, taken = _clamp(ded, item.max) if ded else ((), 0.0)
+                res = ItemResult(item.id, item.section, item.title, item.max, _r(max(0.0, item.max - taken)),
+                                 item.source, True, deds, tuple(miss), given, tuple(reqs), item.assumption)
+            items.append(res)
+            computed += res.points
+            cur = res.points
+            for t in cols:
+                if t in given:
+                    cur = given[t]
+                col_totals[t] += cur
+            base_total += res.final if given else res.points
+    bonus: list[BonusResult] = []
+    bonus_sum = 0.0
+    for b in rubric.bonus:
+        pts = 0.0
+        reasons: list[str] = []
+        for rule in b.compiled:
+            p, why = rule.run(ctx)
+            pts += p
+            reasons.extend(why)
+        if b.cap is not None and pts > b.cap:
+            reasons.append(f"加分最高不超过{b.cap:g}分")
+            pts = b.cap
+        bonus.append(BonusResult(b.id, b.title, _r(pts), b.cap, tuple(reasons), b.source))
+        bonus_sum += pts
+    if rubric.bonus_cap is not None:
+        bonus_sum = min(bonus_sum, rubric.bonus_cap)
+    bonus_total = _r(bonus_sum)
+    vetoes: list[VetoResult] = []
+    vetoed = False
+    for v in rubric.vetoes:
+        reasons = []
+        for rule in v.compiled:
+            reasons.extend(rule.run(ctx))
+        vetoes.append(VetoResult(v.id, v.title, bool(reasons), tuple(reasons), v.source))
+        vetoed = vetoed or bool(reasons)
+    total = _r(base_total + bonus_total)
+    if vetoed:
+        grade = rubric.veto_grade
+    else:
+        grade = rubric.grades[-1].label
+        for band in rubric.grades:  # sorted high to low at load
+            if total >= band.min - 1e-9:
+                grade = band.label
+                break
+    return ScoreCard(
+        rubric_id=rubric.id, branch_id=facts.branch_id, name=facts.name, year=year, as_of=as_of,
+        items=tuple(items), bonus=tuple(bonus), vetoes=tuple(vetoes), base_total=_r(base_total),
+        bonus_total=bonus_total, total=total, grade=grade, group=facts.group,
+        tier_totals={t: _r(x + bonus_total) for t, x in col_totals.items()},
+        computed_total=_r(computed + bonus_total))

@@ -1,0 +1,437 @@
+"""Machine rules, compiled once at rubric load; each runs over one branch's indexed facts.
+
+A rule of an item appends deductions (with reason and rule text), what is still missing (with its
+due date) and its count requirements (for progress answers).  Deductions are only made for periods
+that have closed by `as_of` (a period is closed when its last day is on or before `as_of`); an open
+period shows up in `missing` instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from math import ceil
+from typing import Any, Mapping
+
+from .card import Deduction, Missing, Requirement
+from .periods import EVERY, THIS, YearCalendar, full_months_from
+from .vocabulary import activity_label, award_label, declaration_label, incident_label
+
+
+class Ctx:
+    """One branch's facts for one year as of one date, indexed once for all rules."""
+
+    __slots__ = ("year", "cal", "first_ord", "last_ord", "as_of", "as_of_ord", "kind", "founded_ord",
+                 "full_months", "ords", "acts", "incidents", "declarations", "awards", "used_events",
+                 "no_double", "n_activities")
+
+    def __init__(self, facts: Any, cal: YearCalendar, as_of: date, no_double: bool) -> None:
+        self.year = cal.year
+        self.cal = cal
+        self.first_ord = first = cal.first_ord
+        self.last_ord = last = cal.last_ord
+        self.as_of = as_of
+        self.as_of_ord = limit = as_of.toordinal()
+        if limit > last:
+            limit_in = last
+        else:
+            limit_in = limit
+        self.kind = facts.kind
+        founded = facts.founded
+        self.founded_ord = founded.toordinal() if founded is not None else 0
+        self.full_months = full_months_from(founded, cal.year)
+        ords: dict[str, list[int]] = {}
+        acts: dict[str, list[tuple[int, Any]]] = {}
+        n = 0
+        for a in facts.activities:
+            o = a.date.toordinal()
+            if first <= o <= limit_in:  # outside the year, or after as_of: not counted
+                code = a.code
+                lst = ords.get(code)
+                if lst is None:
+                    ords[code] = [o]
+                    acts[code] = [(o, a)]
+                else:
+                    lst.append(o)
+                    acts[code].append((o, a))
+                n += 1
+        self.ords = ords
+        self.acts = acts
+        self.n_activities = n
+        inc: dict[str, list[Any]] = {}
+        for i in facts.incidents:
+            o = i.date.toordinal()
+            if first <= o <= limit_in:
+                inc.setdefault(i.key, []).append(i)
+        self.incidents = inc
+        decl: dict[str, list[Any]] = {}
+        for d in facts.declarations:
+            if d.date is None or d.date.toordinal() <= limit:
+                decl.setdefault(d.key, []).append(d)
+        self.declarations = decl
+        aw: dict[str, list[Any]] = {}
+        for w in facts.awards:
+            o = w.date.toordinal()
+            if first <= o <= limit_in:
+                aw.setdefault(w.key, []).append(w)
+        self.awards = aw
+        self.used_events: dict[str, str] = {}
+        self.no_double = no_double
+
+    def declared(self, key: str) -> bool:
+        """Whether the branch declared `key` with a true value."""
+        return any(d.value not in _FALSY for d in self.declarations.get(key, ()))
+
+
+_FALSY = (False, 0, "", "false", "否", "无", "no")
+
+
+def _num(x: float) -> str:
+    """1.0 -> "1", 0.5 -> "0.5"."""
+    return f"{x:g}"
+
+
+def _md(d: date) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def _due_ord(mmdd: str | None, year: int) -> tuple[date, int]:
+    if not mmdd:
+        d = date(year, 12, 31)
+    else:
+        m, dd = (int(x) for x in mmdd.split("-"))
+        d = date(year, m, dd)
+    return d, d.toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBase:
+    text: str  # the rubric's wording of this rule (item rule_text unless the rule gives its own)
+    applies_to: tuple[str, ...]
+    unless: str | None  # a declaration key: when the branch declared it (true), the rule does not apply
+
+
+@dataclass(frozen=True, slots=True)
+class PerPeriod(RuleBase):
+    """"每月1次" / "每季度1次" / "每两周1次": every period the branch existed for needs `min`."""
+
+    codes: tuple[str, ...]
+    period: str
+    min: int
+    per_miss: float
+    cap: float | None
+    label: str
+    key: str
+    by_day: int | None  # the activity must be on or before this day of the period's last month
+    speaker_role: str | None
+    requirement: str
+
+    def _deadlines(self, cal: YearCalendar) -> tuple[int, ...]:
+        tab = cal.tables[self.period]
+        if self.by_day is None:
+            return tab.end_ords
+        return tuple(min(e, date(end.year, end.month, min(self.by_day, end.day)).toordinal())
+                     for e, end in zip(tab.end_ords, tab.ends))
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        tab = ctx.cal.tables[self.period]
+        n = len(tab.starts)
+        counts = [0] * n
+        of_day = tab.of_day
+        first = ctx.first_ord
+        deadlines = tab.end_ords if self.by_day is None else self._deadlines(ctx.cal)
+        if self.speaker_role is None and self.by_day is None:
+            for code in self.codes:
+                for o in ctx.ords.get(code, ()):
+                    counts[of_day[o - first]] += 1
+        else:
+            role = self.speaker_role
+            for code in self.codes:
+                for o, a in ctx.acts.get(code, ()):
+                    if role is not None and a.speaker_role != role:
+                        continue
+                    i = of_day[o - first]
+                    if o <= deadlines[i]:
+                        counts[i] += 1
+        mn = self.min
+        founded = ctx.founded_ord
+        as_of = ctx.as_of_ord
+        required = 0
+        missed = 0
+        current = -1
+        used = 0.0
+        cap = self.cap
+        starts = tab.start_ords
+        for i in range(n):
+            if starts[i] < founded:
+                continue  # the branch did not exist at the start of this period
+            required += mn
+            c = counts[i]
+            if deadlines[i] <= as_of:
+                if c < mn:
+                    short = mn - c
+                    missed += short
+                    pts = short * self.per_miss
+                    if cap is not None:
+                        pts = min(pts, cap - used)
+                    used += pts
+                    why = f"{self.label} {tab.labels[i]}未开展" if c == 0 else f"{self.label} {tab.labels[i]}只有{c}次，要求{mn}次"
+                    ded.append(Deduction(pts, why, self.text, tab.ends[i]))
+            elif current < 0:
+                current = i
+        if current >= 0:
+            short = max(0, mn - counts[current])
+            due = date.fromordinal(deadlines[current])
+            plabel = tab.labels[current]
+            if short:
+                miss.append(Missing(self.key, self.label, mn, counts[current], plabel, due))
+        else:
+            short = 0
+            due = ctx.cal.tables["year"].ends[0]
+            plabel = f"{ctx.year}年"
+        reqs.append(Requirement(item_id, self.key, self.label, self.requirement, sum(counts), required,
+                                short, due, plabel, THIS[self.period], missed, self.codes))
+
+
+@dataclass(frozen=True, slots=True)
+class Count(RuleBase):
+    """"全年不少于4次": a total for the year (prorated by whole months for a branch founded in the year)."""
+
+    codes: tuple[str, ...]
+    min: float
+    min_by_kind: Mapping[str, float]
+    per_miss: float
+    cap: float | None
+    label: str
+    key: str
+    measure: str  # "count" | "hours"
+    default_hours: float
+    prorate: bool
+    speaker_role: str | None
+    unit: str
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        if self.measure == "count" and self.speaker_role is None:
+            done: float = 0
+            for code in self.codes:
+                lst = ctx.ords.get(code)
+                if lst:
+                    done += len(lst)
+        else:
+            done = 0
+            role = self.speaker_role
+            hours = self.measure == "hours"
+            for code in self.codes:
+                for _, a in ctx.acts.get(code, ()):
+                    if role is not None and a.speaker_role != role:
+                        continue
+                    done += (a.hours if a.hours is not None else self.default_hours) if hours else 1
+        mn = self.min_by_kind.get(ctx.kind, self.min)
+        required = mn
+        if self.prorate and ctx.full_months < 12:
+            required = ceil(mn * ctx.full_months / 12 - 1e-9)
+        short = required - done if done < required else 0
+        year_end = ctx.cal.tables["year"].ends[0]
+        closed = ctx.last_ord <= ctx.as_of_ord
+        plabel = f"{ctx.year}年"
+        if short:
+            if closed:
+                pts = short * self.per_miss
+                if self.cap is not None:
+                    pts = min(pts, self.cap)
+                why = f"{self.label} 全年{_num(done)}{self.unit}，要求不少于{_num(required)}{self.unit}，少{_num(short)}{self.unit}"
+                ded.append(Deduction(round(pts, 4), why, self.text, year_end))
+            else:
+                miss.append(Missing(self.key, self.label, required, done, plabel, year_end))
+        reqs.append(Requirement(item_id, self.key, self.label, f"全年不少于{_num(mn)}{self.unit}", done, required,
+                                0 if closed else short, year_end, plabel, "全年", short if closed else 0, self.codes))
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRule(RuleBase):
+    """"每次扣3分": each recorded incident of these keys costs `per_event` (one event is deducted once)."""
+
+    keys: tuple[str, ...]
+    per_event: float
+    cap: float | None
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        used = 0.0
+        for key in self.keys:
+            for inc in ctx.incidents.get(key, ()):
+                label = incident_label(key)
+                ev = inc.event
+                if ev and ctx.no_double:
+                    prev = ctx.used_events.get(ev)
+                    if prev is not None:
+                        ded.append(Deduction(0.0, f"{label}（事件 {ev} 已在 {prev} 扣分，同一件事情不重复扣分）",
+                                             self.text, inc.date, ev))
+                        continue
+                    ctx.used_events[ev] = item_id
+                pts = self.per_event * inc.count
+                if self.cap is not None:
+                    pts = max(0.0, min(pts, self.cap - used))
+                used += pts
+                times = f"{inc.count}次" if inc.count != 1 else ""
+                note = f"：{inc.note}" if inc.note else ""
+                ded.append(Deduction(pts, f"{label}{times}（{_md(inc.date)}）{note}", self.text, inc.date, ev))
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationRule(RuleBase):
+    """A document or fact that must be declared by a due date ("没有年度党建工作计划……扣2分").
+
+    Without `min`: present or not, `points` if absent.  With `min`: a number (e.g. 制度 项数),
+    `per_miss` for each one short."""
+
+    key: str
+    label: str
+    points: float
+    min: float | None
+    per_miss: float
+    due: str | None
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        decls = ctx.declarations.get(self.key, ())
+        due, due_ord = _due_ord(self.due, ctx.year)
+        closed = due_ord <= ctx.as_of_ord
+        if self.min is None:
+            ok = any(d.value not in _FALSY for d in decls)
+            if ok:
+                return
+            if closed:
+                ded.append(Deduction(self.points, f"未提交{self.label}", self.text, due))
+            else:
+                miss.append(Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+            return
+        have = 0.0
+        for d in decls:
+            try:
+                have = max(have, float(d.value))
+            except (TypeError, ValueError):
+                continue
+        if have >= self.min:
+            return
+        short = self.min - have
+        if closed:
+            ded.append(Deduction(round(short * self.per_miss, 4),
+                                 f"{self.label}{_num(have)}项，要求{_num(self.min)}项，少{_num(short)}项", self.text, due))
+        else:
+            miss.append(Missing(self.key, self.label, self.min, have, f"{ctx.year}年", due))
+
+
+@dataclass(frozen=True, slots=True)
+class Proportional(RuleBase):
+    """"按比例得分": a declared ratio (0..1) of `weight` points; missing after the due date scores 0."""
+
+    key: str
+    label: str
+    weight: float
+    due: str | None
+    if_absent: str  # "zero" | "full"
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        ratio = None
+        for d in ctx.declarations.get(self.key, ()):
+            try:
+                ratio = min(1.0, max(0.0, float(d.value)))
+            except (TypeError, ValueError):
+                continue
+        due, due_ord = _due_ord(self.due, ctx.year)
+        if ratio is None:
+            if due_ord > ctx.as_of_ord:
+                miss.append(Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+            elif self.if_absent == "zero":
+                ded.append(Deduction(self.weight, f"无{self.label}，按0分计", self.text, due))
+            return
+        if ratio < 1.0:
+            pts = round(self.weight * ratio, 2)
+            ded.append(Deduction(round(self.weight - pts, 4), f"{self.label}{ratio:.0%}，按比例得{_num(pts)}分",
+                                 self.text, due))
+
+
+@dataclass(frozen=True, slots=True)
+class Judgment(RuleBase):
+    """No evidence the bot can count: the item keeps its points until a person scores it (tiers)."""
+
+    note: str
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        return
+
+
+# ---- bonus rules: return (points, reasons) ------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class AwardByLevel:
+    keys: tuple[str, ...]
+    levels: Mapping[str, float]
+    mode: str  # "sum": every award counts; "max": only the highest
+
+    def run(self, ctx: Ctx) -> tuple[float, list[str]]:
+        total = 0.0
+        best = 0.0
+        reasons: list[str] = []
+        for key in self.keys:
+            for w in ctx.awards.get(key, ()):
+                pts = self.levels.get(w.level)
+                if pts is None:
+                    continue
+                total += pts
+                best = max(best, pts)
+                note = f"：{w.note}" if w.note else ""
+                reasons.append(f"{award_label(key)}（{w.level}，{_md(w.date)}）+{_num(pts)}{note}")
+        return (best if self.mode == "max" else total), reasons
+
+
+@dataclass(frozen=True, slots=True)
+class DeclarationLevel:
+    key: str
+    levels: Mapping[str, float]
+
+    def run(self, ctx: Ctx) -> tuple[float, list[str]]:
+        best = 0.0
+        reason: list[str] = []
+        for d in ctx.declarations.get(self.key, ()):
+            pts = self.levels.get(str(d.value))
+            if pts is not None and pts > best:
+                best = pts
+                reason = [f"{declaration_label(self.key)} {d.value} +{_num(pts)}"]
+        return best, reason
+
+
+# ---- veto rules: return reasons (empty = not triggered) -----------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class IncidentAny:
+    keys: tuple[str, ...]
+
+    def run(self, ctx: Ctx) -> list[str]:
+        out = []
+        for key in self.keys:
+            for inc in ctx.incidents.get(key, ()):
+                note = f"：{inc.note}" if inc.note else ""
+                out.append(f"{incident_label(key)}（{_md(inc.date)}）{note}")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class NoActivity:
+    """"1年以上不开展党的活动": a branch that existed all year and held none of `codes` (all when empty)."""
+
+    codes: tuple[str, ...]
+
+    def run(self, ctx: Ctx) -> list[str]:
+        if ctx.last_ord > ctx.as_of_ord or ctx.full_months < 12:
+            return []
+        if self.codes:
+            n = sum(len(ctx.ords.get(c, ())) for c in self.codes)
+        else:
+            n = ctx.n_activities
+        return [] if n else [f"{ctx.year}年全年未开展党的活动"]
+
+
+def period_requirement(period: str, mn: int) -> str:
+    return f"{EVERY[period]}{mn}次"
+
+
+LABELS = {"activity": activity_label, "declaration": declaration_label}
