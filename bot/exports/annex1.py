@@ -34,7 +34,8 @@ class Column:
 def columns_for(rubric: Rubric, layout: dict[str, Any]) -> list[Column]:
     """The form's columns: the layout's, with `scores` expanded into one column per rubric score column."""
     labels = {**DEFAULT_LABELS, **(layout.get("score_labels") or {})}
-    tiers = [(c.tier, c.label) for c in rubric.columns] or [(t, labels[t]) for t in ("self", "group", "office")]
+    tiers = [(c.tier, _printed(c.label, labels.get(c.tier))) for c in rubric.columns] \
+        or [(t, labels[t]) for t in ("self", "group", "office")]
     cols: list[Column] = []
     for spec in layout["columns"]:
         if spec["kind"] == "scores":
@@ -44,6 +45,13 @@ def columns_for(rubric: Rubric, layout: dict[str, Any]) -> list[Column]:
             cols.append(Column(spec["kind"], str(spec.get("header", "")), float(spec.get("width", 10)),
                                str(spec.get("format", "")), str(spec.get("align", "center"))))
     return cols
+
+
+def _printed(label: str, layout_label: str | None) -> str:
+    """The rubric names the column; the layout may say where the printed form breaks the line."""
+    if layout_label and layout_label.replace("\n", "") == label:
+        return layout_label
+    return label
 
 
 def item_fields(item: Item, section: Section, no: int, index: int) -> dict[str, Any]:

@@ -48,8 +48,8 @@ def lines_needed(text: str, width_chars: float, font_size: float = 11) -> int:
     """How many lines `text` wraps to in a column `width_chars` wide at `font_size` points."""
     if not text:
         return 1
-    scale = font_size / 11.0
-    usable = max(1.0, (width_chars - 1) / scale)
+    scale = font_size / 10.0  # a 10 pt CJK glyph fills about two character units
+    usable = max(1.0, (width_chars - 2) / scale)
     return sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text).split("\n"))
 
 

@@ -33,7 +33,7 @@ def test_annex1_has_the_printed_columns_sections_and_totals(tmp_path):
     assert ws["A2"].value == "2022 年 机械工业协会党支部党建工作自评表"
     assert "A2:F2" in {str(r) for r in ws.merged_cells.ranges}
     assert [ws.cell(3, c).value for c in range(1, 7)] == [
-        "指标\n分值", "具体内容及标准", "评分细则", "自评", "协作组评分", "综合党委办公室评分"]
+        "指标\n分值", "具体内容及标准", "评分细则", "自评", "协作组\n评分", "综合党委\n办公室评分"]
     # Section one: merged down over its 4 items, label as printed.
     assert ws["A4"].value == "一、政治建设\n（25分）"
     merged = {str(r) for r in ws.merged_cells.ranges}
