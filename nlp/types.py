@@ -24,7 +24,7 @@ class Parsed:
     present: int | None = None  # 实到 / 到会 / 参加
     speaker: str | None = None  # 主讲人, e.g. "张书记"
     topic: str | None = None  # e.g. "学习二十大精神"
-    period: str | None = None  # asked-about period: "this_month", "this_quarter", "this_year", "last_year"
+    period: str | None = None  # asked-about period: this_month, this_quarter, this_year, last_year, last_month, last_quarter
     target: str | None = None  # a branch or group named in the message: "第三协作组", "第二党支部"
     item: str | None = None  # rubric item named by a grader: "3.3"
     score: float | None = None  # points given by a grader: "打6分"
@@ -32,6 +32,8 @@ class Parsed:
     value: str | None = None  # its value: "4A", "municipal" …
     negated: bool = False  # "今天没开支委会"
     top: int | None = None  # "全委排名前十" -> 10
+    deduction: float | None = None  # points a grader takes off: "3.3 扣1分" -> 1.0 (score stays None)
+    form: str | None = None  # export: "self_evaluation", "group_summary", "record_book", "report"
 
     def to_json(self) -> dict:
         """The `zhibu parse` line: the contract keys first, then the rest where set."""
@@ -42,7 +44,8 @@ class Parsed:
             "expected": self.expected,
             "present": self.present,
         }
-        for key in ("speaker", "topic", "period", "target", "item", "score", "declaration", "value", "top"):
+        for key in ("speaker", "topic", "period", "target", "item", "score", "deduction", "declaration", "value", "top",
+                    "form"):
             val = getattr(self, key)
             if val is not None:
                 out[key] = val

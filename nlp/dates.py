@@ -1,0 +1,157 @@
+"""Dates in a chat line, resolved against the day the message was sent (Asia/Shanghai).
+
+A date without a year is put in the year that makes it nearest to `today` ("12月28日" sent on Jan 5 is
+last December), leaning to the past for a report ("…开了") and to the future for a plan ("准备…"), but
+never more than half a year away from the nearest reading. A bare weekday ("周五") is the most recent
+one, or the next one in a plan. Vague words ("前几天", "上周", "下个月") say "a date, but not which": the
+parser then leaves the date empty rather than invent one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .numbers import CN_DIGITS, to_int, year_of
+
+N = r"(?:\d{1,2}|[〇零一二两三四五六七八九十廿]{1,3})"
+_YEAR = r"(?:\d{4}|\d{2}|[〇零一二三四五六七八九]{2,4})"
+
+_DATE_RE = re.compile(
+    rf"(?P<y>{_YEAR})\s*年\s*(?P<ym>{N})\s*月\s*(?P<yd>{N})\s*[日号]?"
+    rf"|(?<![\d.])(?P<sy>\d{{4}})\s*[./\-]\s*(?P<sm>\d{{1,2}})\s*[./\-]\s*(?P<sd>\d{{1,2}})(?![\d.])"
+    rf"|(?P<ry>去年|今年|前年|明年)\s*(?P<rm>{N})\s*月\s*(?P<rd>{N})\s*[日号]?"
+    rf"|(?P<m>{N})\s*月\s*(?P<d>{N})(?:\s*[日号])?"
+    rf"|(?<![\d.])(?P<nm>\d{{1,2}})\s*[./\-]\s*(?P<nd>\d{{1,2}})(?![\d.%])"
+    rf"|(?P<mrel>本月|这个月|这月|当月|上个月|上月|下个月|下月)\s*(?P<mrd>{N})\s*[日号]"
+    r"|(?P<wrel>本|这个?|上上个?|下下个?|上个?|下个?)?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
+    rf"|(?P<ago>{N})\s*天(?:前|以前|之前)"
+    r"|(?P<rel>大前天|大后天|今天|今日|今早|今晨|今晚|今儿|今上午|今下午|昨天|昨日|昨晚|昨早|昨儿|昨夜|前天|前日|明天|明日|明早|明晚|后天)"
+    rf"|(?P<monly>(?:去年|今年|前年|明年)?\s*{N}\s*月份?)"
+    rf"|(?<![\d第.])(?P<bd>{N})\s*[日号](?![子楼])"
+    r"|(?P<vpast>前几天|前两天|前些天|前段时间|前阵子|上周|上个星期|上星期|上礼拜|上个月|上月|月初|之前|最近|这几天|那天|去年|前年)"
+    r"|(?P<vfut>下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年)"
+)
+
+_REL_DAYS = {
+    "大前天": -3, "前天": -2, "前日": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "昨早": -1, "昨儿": -1, "昨夜": -1,
+    "今天": 0, "今日": 0, "今早": 0, "今晨": 0, "今晚": 0, "今儿": 0, "今上午": 0, "今下午": 0,
+    "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
+}
+_REL_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
+_MONTH_OFFSET = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "上个月": -1, "上月": -1, "下个月": 1, "下月": 1}
+_WEEK_OFFSET = {
+    "本": 0, "这": 0, "这个": 0, "上": -1, "上个": -1, "上上": -2, "上上个": -2, "下": 1, "下个": 1, "下下": 2, "下下个": 2,
+}
+_WEEKDAY = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天": 6} | {str(i): i - 1 for i in range(1, 8)}
+_HALF_YEAR = 183
+
+PAST, FUTURE = "past", "future"
+
+
+@dataclass(frozen=True, slots=True)
+class DateHit:
+    start: int
+    end: int
+    value: date | None  # None: a vague date, or a date that does not exist (2月30日)
+    vague: str | None = None  # "past" / "future" for vague words
+    today_word: bool = False  # 今天/今日…: weaker than any explicit date in the same message
+
+
+def find_dates(text: str, today: date, lean: str | None) -> list[DateHit]:
+    """Every date expression in `text`, in order."""
+    out = []
+    for m in _DATE_RE.finditer(text):
+        out.append(_resolve(m, today, lean))
+    return out
+
+
+def _safe(y: int | None, m: int | None, d: int | None) -> date | None:
+    if y is None or m is None or d is None:
+        return None
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _pick(candidates: list[date], today: date, lean: str | None) -> date | None:
+    """The reading nearest to today, or the nearest on the leaning side if that is within half a year."""
+    if not candidates:
+        return None
+    nearest = min(candidates, key=lambda c: (abs((c - today).days), c > today))
+    if lean == PAST:
+        past = [c for c in candidates if c <= today and (today - c).days <= _HALF_YEAR]
+        if past:
+            return max(past)
+    elif lean == FUTURE:
+        future = [c for c in candidates if c >= today and (c - today).days <= _HALF_YEAR]
+        if future:
+            return min(future)
+    return nearest
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _resolve(m: re.Match[str], today: date, lean: str | None) -> DateHit:
+    g = m.group
+    start, end = m.span()
+    if g("y"):
+        return DateHit(start, end, _safe(year_of(g("y")), to_int(g("ym")), to_int(g("yd"))))
+    if g("sy"):
+        return DateHit(start, end, _safe(int(g("sy")), int(g("sm")), int(g("sd"))))
+    if g("ry"):
+        year = today.year + _REL_YEARS[g("ry")]
+        return DateHit(start, end, _safe(year, to_int(g("rm")), to_int(g("rd"))))
+    if g("m") or g("nm"):
+        month = to_int(g("m") or g("nm"))
+        day = to_int(g("d") or g("nd"))
+        candidates = [c for y in (today.year - 1, today.year, today.year + 1) if (c := _safe(y, month, day))]
+        return DateHit(start, end, _pick(candidates, today, lean))
+    if g("mrel"):
+        y, mo = _add_months(today.year, today.month, _MONTH_OFFSET[g("mrel")])
+        return DateHit(start, end, _safe(y, mo, to_int(g("mrd"))))
+    if g("wd"):
+        weekday = _WEEKDAY[g("wd")]
+        if g("wrel"):
+            monday = today - timedelta(days=today.weekday())
+            return DateHit(start, end, monday + timedelta(days=7 * _WEEK_OFFSET[g("wrel")] + weekday))
+        back = (today.weekday() - weekday) % 7
+        if lean == FUTURE:
+            return DateHit(start, end, today + timedelta(days=(weekday - today.weekday()) % 7))
+        return DateHit(start, end, today - timedelta(days=back))
+    if g("ago"):
+        days = to_int(g("ago"))
+        return DateHit(start, end, today - timedelta(days=days) if days is not None and days < 400 else None)
+    if g("rel"):
+        offset = _REL_DAYS[g("rel")]
+        return DateHit(start, end, today + timedelta(days=offset), today_word=offset == 0)
+    if g("monly"):
+        return DateHit(start, end, None, vague=PAST)
+    if g("bd"):
+        day = to_int(g("bd"))
+        candidates = []
+        for delta in (-1, 0, 1):
+            y, mo = _add_months(today.year, today.month, delta)
+            if c := _safe(y, mo, day):
+                candidates.append(c)
+        return DateHit(start, end, _pick(candidates, today, lean))
+    if g("vpast"):
+        return DateHit(start, end, None, vague=PAST)
+    return DateHit(start, end, None, vague=FUTURE)
+
+
+def best_date(hits: list[DateHit], *, last: bool = False) -> DateHit | None:
+    """The date a message is about: an explicit date over 今天 ("今天补报12月20日的支委会")."""
+    if not hits:
+        return None
+    if len(hits) > 1:
+        hits = [h for h in hits if h.vague is None] or hits
+        hits = [h for h in hits if not h.today_word] or hits
+    return hits[-1] if last else hits[0]
+
+
+__all__ = ["CN_DIGITS", "DateHit", "FUTURE", "PAST", "best_date", "find_dates"]

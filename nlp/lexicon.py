@@ -1,0 +1,131 @@
+"""The parser's vocabulary: data files under nlp/data loaded once into a jieba tokenizer and lookup tables.
+
+`lexicon()` builds everything on first use (about 0.8 s, mostly jieba's main dictionary) and keeps it;
+`nlp.warm_up()` calls it before a WSGI server forks, so workers share the loaded pages.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+import yaml
+
+DATA = Path(__file__).with_name("data")
+
+# Kinds of a keyword hit.
+ACT = "act"  # value: activity code
+GENERIC = "generic"  # a meeting or activity with no name
+CUE = "cue"  # value: intent name
+PLAN = "plan"
+PAST = "past"
+PERIOD = "period"  # value: period key
+FORM = "form"  # value: export form key
+NEG = "neg"
+QUESTION = "q"
+
+MAX_JOIN = 5  # a keyword may span this many jieba tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    key: str
+    pattern: re.Pattern[str]
+    value: str | None = None
+    group: str | None = None
+    suffix: str = ""
+    ratio: str | None = None
+    levels: tuple[tuple[str, str], ...] = ()  # (word, level), longest words first
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    tokenizer: jieba.Tokenizer
+    words: dict[str, tuple[tuple[str, str], ...]]  # surface word -> ((kind, value), ...)
+    prefixes: frozenset[str]  # every prefix of every word: where a multi-token match may continue
+    declarations: tuple[Declaration, ...]
+
+
+_LOCK = threading.Lock()
+_LEXICON: Lexicon | None = None
+
+
+def lexicon() -> Lexicon:
+    """The loaded vocabulary (built once per process)."""
+    global _LEXICON
+    if _LEXICON is None:
+        with _LOCK:
+            if _LEXICON is None:
+                _LEXICON = _build()
+    return _LEXICON
+
+
+def _variants(word: str) -> set[str]:
+    if word.isascii():
+        return {word, word.lower(), word.upper(), word.capitalize()}
+    return {word}
+
+
+def _keyword_entries(table: dict) -> list[tuple[str, str, str]]:
+    """(word, kind, value) for every keyword of keywords.yaml."""
+    out: list[tuple[str, str, str]] = []
+    for code, words in table["activities"].items():
+        out += [(w, ACT, code) for w in words]
+    for word, codes in table["groups"].items():
+        out += [(word, ACT, code) for code in codes]
+    out += [(w, GENERIC, "") for w in table["generic_activity"]]
+    for intent, words in table["cues"].items():
+        out += [(w, CUE, intent) for w in words]
+    out += [(w, PLAN, "") for w in table["plan"]]
+    out += [(w, PAST, "") for w in table["past"]]
+    for period, words in table["periods"].items():
+        out += [(w, PERIOD, period) for w in words]
+    for form, words in table["forms"].items():
+        out += [(w, FORM, form) for w in words]
+    out += [(w, NEG, "") for w in table["negation"]]
+    out += [(w, QUESTION, "") for w in table["question"]]
+    return out
+
+
+def _declarations(rules: list[dict]) -> tuple[Declaration, ...]:
+    out = []
+    for rule in rules:
+        levels = [(word, level) for level, words in (rule.get("levels") or {}).items() for word in words]
+        levels.sort(key=lambda wl: -len(wl[0]))
+        out.append(Declaration(
+            key=rule["key"], pattern=re.compile(rule["pattern"]), value=rule.get("value"),
+            group=rule.get("group"), suffix=rule.get("suffix", ""), ratio=rule.get("ratio"),
+            levels=tuple(levels),
+        ))
+    return tuple(out)
+
+
+def _build() -> Lexicon:
+    jieba.setLogLevel(logging.WARNING)
+    table = yaml.safe_load((DATA / "keywords.yaml").read_text(encoding="utf-8"))
+    entries = _keyword_entries(table)
+
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    tokenizer.load_userdict(str(DATA / "userdict.txt"))
+    for word, _kind, _value in entries:
+        if len(word) > 1 and not word.isascii() and tokenizer.FREQ.get(word, 0) < 1000:
+            tokenizer.add_word(word, freq=max(tokenizer.FREQ.get(word, 0), 20000))
+
+    words: dict[str, list[tuple[str, str]]] = {}
+    for word, kind, value in entries:
+        for variant in _variants(word):
+            hits = words.setdefault(variant, [])
+            if (kind, value) not in hits:
+                hits.append((kind, value))
+    prefixes = frozenset(w[:i] for w in words for i in range(1, len(w) + 1))
+    rules = yaml.safe_load((DATA / "declarations.yaml").read_text(encoding="utf-8"))
+    return Lexicon(
+        tokenizer=tokenizer,
+        words={w: tuple(h) for w, h in words.items()},
+        prefixes=prefixes,
+        declarations=_declarations(rules),
+    )

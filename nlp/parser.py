@@ -1,0 +1,388 @@
+"""`parse(text, today) -> Parsed`: what a secretary's chat line means.
+
+One pass of jieba (our own tokenizer with the project's user dictionary, no HMM) cuts the line into
+words; a greedy longest match over adjacent tokens turns them into keyword hits (activities, intent cues,
+periods …, from nlp/data/keywords.yaml); precompiled regexes read what has a shape (dates, counts, scores,
+declarations). The intent is then decided by a fixed order of rules, the first that applies wins.
+It never invents a record: a negated, vague or future activity is not a `record`.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from . import lexicon as lx
+from .counts import NUM, find_counts
+from .dates import FUTURE, PAST, DateHit, best_date, find_dates
+from .numbers import to_float, to_int
+from .types import Parsed
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_BYTES = 2048
+
+# Full-width ASCII -> half-width, ideographic space -> space, zero-width characters dropped.
+_NORMALISE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ", 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x2060: None,
+    ord("\n"): " ", ord("\r"): " ", ord("\t"): " ", 0x3002: "。",
+}
+_MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
+# Letters of scripts a Chinese secretary does not write in: a message in them is not for us.
+_FOREIGN = re.compile(
+    r"[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0700-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1100-\u11ff"
+    r"\u3040-\u30ff\u3130-\u318f\uac00-\ud7af]"
+)
+_QUESTION_MARK = re.compile(r"[?？吗呢么]|了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪")
+
+_SCORE = re.compile(rf"(?:打|给|评|得|记|计)\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
+_DEDUCT = re.compile(rf"扣(?:掉|除|了)?\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
+_ITEM = re.compile(
+    r"(?<![\d.])(?P<i>\d{1,2}(?:\.\d{1,2}){1,2})(?![\d.])(?!\s*分)|第\s*(?P<ci>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[项条]"
+)
+_TARGET_NUMBERED = re.compile(r"第?[一二三四五六七八九十\d]{1,3}(?:党支部|支部|协作组|党小组|小组)")
+_TARGET_NAMED = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}?(?:党支部|协作组)")
+_TARGET_PREFIX = re.compile(
+    r"^(?:给|为|对|把|帮我|帮|向|将|请|查一下|查查|查|看看|看一下|看|问一下|问|请问|我们|咱们|我的|我|的|今年|去年|本季度|这个|那个)+"
+)
+_TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?")
+_SPEAKER = re.compile(
+    r"(?P<sp>[\u4e00-\u9fa5]{0,6}?(?:副书记|书记|同志|老师|主任|委员|部长|局长|处长|科长|教授|主席|董事长|总经理|经理|"
+    r"院长|校长|所长|会长|秘书长|理事长|专家|讲师))(?:同志)?"
+    r"(?:亲自|为大家|给大家|为全体党员|给全体党员|为党员们|给党员们|为党员|给党员|专门)?"
+    r"(?:讲授|主讲|宣讲|讲解|领学|讲|作|做|上|带来|分享)"
+    r"|主讲(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
+)
+_SPEAKER_PREFIX = re.compile(
+    r"^(?:今天|昨天|前天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|本周.|上周.|周.|由|请|邀请|特邀|特别邀请|"
+    r"召开|开|支委会|党员大会|党课|[,，。\s]|了|并|后|会上|会议上|上)+"
+)
+_TOPIC = re.compile(
+    r"(?:主题|题目|内容|议题)\s*(?:是|为|:|：)\s*[“\"《]?(?P<t>[^，,。；;！!？?”\"》]+)"
+    r"|《(?P<b>[^》]{1,40})》"
+    r"|(?P<s>(?:传达学习|学习宣传贯彻|学习贯彻|深入学习|学习|传达)[^，,。；;！!？?]{2,24}?(?:精神|讲话|报告|决定|条例|党章|党史))"
+)
+_NOT_BUT = re.compile(r"不是.{1,20}?[,，\s]?(?:而是|应该是|应为|是)")
+_CORRECT_FIELD = re.compile(
+    r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型)(?:人数|的人数|的)?\s*"
+    r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改)"
+)
+_CORRECT_CUE = re.compile(r"改成|改为|修改为|修改成|更正为|更正成|应该是|应为|而是|不是.{1,20}?是|改")
+_BARE_COUNT = re.compile(rf"(?P<n>{NUM})\s*(?:人|名|位)?")
+
+_QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export", "deadline"})
+
+
+def normalise(text: str) -> str:
+    return text.translate(_NORMALISE).strip()
+
+
+def parse(text: object, today: date | datetime | None = None) -> Parsed:
+    """What `text` means, with dates resolved against `today` (a date, or now in Asia/Shanghai).
+
+    Never raises: anything it cannot read is `unknown`.
+    """
+    try:
+        return _parse(text, _today(today))
+    except Exception:  # a bot never answers with a traceback; tests call _parse directly
+        return Parsed("unknown")
+
+
+def _today(today: date | datetime | None) -> date:
+    if today is None:
+        return datetime.now(SHANGHAI).date()
+    if isinstance(today, datetime):
+        return today.astimezone(SHANGHAI).date() if today.tzinfo else today.date()
+    return today
+
+
+def _scan(tokens: list[str], lex: lx.Lexicon) -> list[tuple[int, str, str, str]]:
+    """Keyword hits (token index, kind, value, word), greedy longest match over adjacent tokens."""
+    words, prefixes = lex.words, lex.prefixes
+    hits: list[tuple[int, str, str, str]] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        acc = tokens[i]
+        if acc not in prefixes:
+            i += 1
+            continue
+        best, best_end = (acc if acc in words else None), i + 1
+        j = i + 1
+        while j < n and j - i < lx.MAX_JOIN:
+            acc += tokens[j]
+            if acc not in prefixes:
+                break
+            j += 1
+            if acc in words:
+                best, best_end = acc, j
+        if best is None:
+            i += 1
+            continue
+        for kind, value in words[best]:
+            hits.append((i, kind, value, best))
+        i = best_end
+    return hits
+
+
+class _Hits:
+    """Keyword hits sorted by kind, for the rules below."""
+
+    __slots__ = ("activities", "generic", "cues", "plan", "past", "periods", "forms", "neg", "question", "cue_words")
+
+    def __init__(self, hits: list[tuple[int, str, str, str]]) -> None:
+        self.activities: list[tuple[int, str]] = []
+        self.generic = self.plan = self.past = self.neg = self.question = False
+        self.cues: dict[str, int] = {}
+        self.cue_words: dict[str, str] = {}
+        self.periods: list[str] = []
+        self.forms: list[str] = []
+        for index, kind, value, word in hits:
+            if kind == lx.ACT:
+                self.activities.append((index, value))
+            elif kind == lx.CUE:
+                self.cues.setdefault(value, index)
+                self.cue_words.setdefault(value, word)
+            elif kind == lx.GENERIC:
+                self.generic = True
+            elif kind == lx.PLAN:
+                self.plan = True
+            elif kind == lx.PAST:
+                self.past = True
+            elif kind == lx.PERIOD:
+                self.periods.append(value)
+            elif kind == lx.FORM:
+                self.forms.append(value)
+            elif kind == lx.NEG:
+                self.neg = True
+            elif kind == lx.QUESTION:
+                self.question = True
+
+    def codes(self, after: int = -1) -> tuple[str, ...]:
+        seen: list[str] = []
+        for index, code in self.activities:
+            if index >= after and code not in seen:
+                seen.append(code)
+        return tuple(seen)
+
+
+def _parse(text: object, today: date) -> Parsed:
+    if not isinstance(text, str) or not text:
+        return Parsed("unknown")
+    if len(text) > MAX_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return Parsed("unknown")
+    text = normalise(text)
+    if not _MEANINGFUL.search(text) or _FOREIGN.search(text):
+        return Parsed("unknown")
+
+    lex = lx.lexicon()
+    tokens = lex.tokenizer.lcut(text, HMM=False)
+    h = _Hits(_scan(tokens, lex))
+    cues = h.cues
+    is_question = h.question or _QUESTION_MARK.search(text) is not None
+
+    # Corrections and undo: about the previous message.
+    not_but = _NOT_BUT.search(text)
+    if "correct" in cues or not_but:
+        corrected = _correction(text, tokens, h, today)
+        if corrected is not None:
+            return corrected
+    if "undo" in cues and not h.activities:
+        return Parsed("undo")
+
+    # Leaders and the office.
+    if "分" in text and (graded := _grade(text)) is not None:
+        return graded
+    if "deadline" in cues:
+        return Parsed("deadline", activities=h.codes(), period=_period(h))
+    if "ranking" in cues:
+        return Parsed("ranking", target=_target(text), top=_top(text), period=_period(h))
+    if "export" in cues:
+        return Parsed("export", target=_target(text), period=_period(h), form=h.forms[0] if h.forms else None)
+
+    if "help" in cues:
+        return Parsed("help")
+
+    if not is_question and (declared := _declare(text, lex)) is not None:
+        return declared
+
+    if "query_score" in cues and "query_progress" not in cues:
+        return Parsed("query_score", activities=h.codes(), target=_target(text), period=_period(h))
+    if "query_progress" in cues or ("query_score" in cues):
+        return Parsed("query_progress", activities=h.codes(), target=_target(text), period=_period(h))
+
+    if h.activities or h.generic:
+        if h.neg and not is_question:
+            hit = best_date(find_dates(text, today, None))
+            return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
+        if "undo" in cues and "取消" in text:
+            return Parsed("unknown", activities=h.codes(), negated=True)
+        if is_question and not h.past:
+            return Parsed("query_progress", activities=h.codes(), period=_period(h))
+        return _report(text, h, today)
+
+    expected, present = find_counts(text)
+    if expected is not None or present is not None:  # attendance with no activity named: the handler asks
+        return _report(text, h, today)
+    if "submit" in cues and not is_question:
+        return Parsed("submit")
+    if "undo" in cues:
+        return Parsed("undo")
+    if "greet" in cues:
+        return Parsed("help")
+    return Parsed("unknown")
+
+
+def _period(h: _Hits) -> str | None:
+    return h.periods[0] if h.periods else None
+
+
+def _report(text: str, h: _Hits, today: date) -> Parsed:
+    """A record, or a plan when the date is ahead or the words say so."""
+    lean = FUTURE if h.plan and not h.past else (PAST if h.past else None)
+    hit = best_date(find_dates(text, today, lean))
+    when: date | None
+    if hit is None:
+        when = None if h.plan else today
+    else:
+        when = hit.value
+    future = (when is not None and when > today) or (hit is not None and hit.vague == FUTURE)
+    intent = "plan" if future or (h.plan and not h.past and (when is None or when >= today)) else "record"
+    expected, present = find_counts(text)
+    return Parsed(
+        intent, activities=h.codes(), date=when, expected=expected, present=present,
+        speaker=_speaker(text), topic=_topic(text),
+    )
+
+
+def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed | None:
+    """'刚才那条改成党员大会', '日期改成12月20日', '实到改成14人', '不是支委会，是党员大会'."""
+    field = _CORRECT_FIELD.search(text)
+    cue = field or None
+    if cue is None:
+        matches = list(_CORRECT_CUE.finditer(text))
+        cue = matches[-1] if matches else None
+    tail = text[cue.end():] if cue else text
+    if field is not None:
+        name = field.group("f")
+        if name in ("应到", "实到", "到会", "参会", "出席", "参加", "人数"):
+            m = _BARE_COUNT.search(tail)
+            number = to_int(m.group("n")) if m else None
+            if number is not None:
+                if name == "应到":
+                    return Parsed("correct", expected=number)
+                return Parsed("correct", present=number)
+        if name in ("日期", "时间", "哪天"):
+            hit = best_date(find_dates(tail, today, PAST), last=True)
+            return Parsed("correct", date=hit.value if hit else None)
+    # Activity named after the cue ("…改成党员大会"), else any activity in the message.
+    tail_start = len(text) - len(tail)
+    offset = 0
+    tail_index = len(tokens)
+    for index, token in enumerate(tokens):
+        if offset >= tail_start:
+            tail_index = index
+            break
+        offset += len(token)
+    codes = h.codes(after=tail_index) or (() if not_only_before(h, tail_index) else h.codes())
+    hit = best_date(find_dates(tail, today, PAST), last=True)
+    expected, present = find_counts(tail)
+    if not codes and hit is None and expected is None and present is None:
+        if "undo" in h.cues:
+            return None
+        if "correct" in h.cues:
+            return Parsed("correct")
+        return None
+    return Parsed(
+        "correct", activities=codes, date=hit.value if hit else None, expected=expected, present=present,
+    )
+
+
+def not_only_before(h: _Hits, tail_index: int) -> bool:
+    """True when every activity named sits before the cue: the one being replaced, not the new one."""
+    return bool(h.activities) and all(index < tail_index for index, _ in h.activities) and len(h.codes()) > 1
+
+
+def _grade(text: str) -> Parsed | None:
+    score = deduction = None
+    if m := _SCORE.search(text):
+        score = to_float(m.group("s"))
+    elif m := _DEDUCT.search(text):
+        deduction = to_float(m.group("s"))
+    else:
+        return None
+    target = _target(text)
+    item = None
+    if im := _ITEM.search(text):
+        item = im.group("i") or (str(to_int(im.group("ci"))) if im.group("ci") else None)
+    if target is None and item is None:
+        return None
+    return Parsed("grade", target=target, item=item, score=score, deduction=deduction)
+
+
+def _target(text: str) -> str | None:
+    if m := _TARGET_NUMBERED.search(text):
+        return m.group()
+    if m := _TARGET_NAMED.search(text):
+        name = _TARGET_PREFIX.sub("", m.group())
+        if name not in ("党支部", "协作组", "支部", ""):
+            return name
+    return None
+
+
+def _top(text: str) -> int | None:
+    m = _TOP.search(text)
+    return to_int(m.group("n")) if m else None
+
+
+def _speaker(text: str) -> str | None:
+    m = _SPEAKER.search(text)
+    if m is None:
+        return None
+    name = m.group("sp") or m.group("sp2")
+    name = _SPEAKER_PREFIX.sub("", name)
+    return name or None
+
+
+def _topic(text: str) -> str | None:
+    m = _TOPIC.search(text)
+    if m is None:
+        return None
+    topic = (m.group("t") or m.group("b") or m.group("s") or "").strip()
+    return topic or None
+
+
+def _declare(text: str, lex: lx.Lexicon) -> Parsed | None:
+    for rule in lex.declarations:
+        m = rule.pattern.search(text)
+        if m is None:
+            continue
+        value: str | None = rule.value
+        if rule.group:
+            raw = m.group(rule.group) or m.groupdict().get(rule.group + "2")
+            number = to_int(raw) if raw else None
+            value = f"{number}{rule.suffix}" if number is not None else None
+        elif rule.ratio:
+            value = _ratio(m.group(rule.ratio) or "", m.groupdict().get("cn" + rule.ratio))
+        elif rule.levels:
+            span = m.group()
+            value = next((level for word, level in rule.levels if word in span), None)
+        return Parsed("declare", declaration=rule.key, value=value)
+    return None
+
+
+def _ratio(pct: str, cn_pct: str | None) -> str | None:
+    try:
+        if pct:
+            number = Decimal(pct)
+        elif cn_pct:
+            number = Decimal(str(to_float(cn_pct)))
+        else:
+            return None
+    except (InvalidOperation, TypeError):
+        return None
+    if not 0 <= number <= 100:
+        return None
+    return format((number / 100).normalize(), "f")
+
+
+__all__ = ["parse", "normalise", "DateHit"]
