@@ -33,6 +33,7 @@ _RULE_KEYS: dict[str, set[str]] = {
     "incident": _COMMON | {"keys", "per_event", "cap"},
     "declaration": _COMMON | {"key", "label", "points", "min", "per_miss", "due"},
     "proportional": _COMMON | {"key", "label", "weight", "due", "if_absent"},
+    "variety": _COMMON | {"codes", "min", "per_miss", "label", "key"},
     "judgment": _COMMON | {"note"},
 }
 _BONUS_KEYS = {"award_by_level": {"kind", "keys", "levels", "mode"}, "declaration_level": {"kind", "key", "levels"}}
@@ -184,6 +185,13 @@ def _compile_item_rule(v: _V, r: Any, where: str, item: dict, item_max: float) -
         return R.Count(text, *common, codes, mn, min_by_kind, per_miss, cap, label, key, measure,
                        num("default_hours", required=False, default=0.0), prorate, role,
                        "学时" if measure == "hours" else "次")
+    if kind == "variety":
+        codes = v.str_list(r, "codes", where, ACTIVITIES, "活动代码")
+        mn = num("min", positive=True)
+        if mn != int(mn) or mn > len(codes):
+            v.fail(where, f"min 应为不超过 codes 个数（{len(codes)}）的整数，实际是 {mn:g}", RubricRuleError)
+        return R.Variety(text, *common, codes, int(mn), num("per_miss", positive=True),
+                         v.text(r, "label", where, required=False) or "活动类型", v.text(r, "key", where, required=False) or "activity_kinds")
     if kind == "incident":
         keys = v.str_list(r, "keys", where, INCIDENTS, "事件键")
         return R.IncidentRule(text, *common, keys, num("per_event", positive=True), num("cap", required=False, positive=True))

@@ -49,7 +49,7 @@ def progress(card: ScoreCard, code: str | None = None) -> list[Progress]:
             if sig in seen:
                 continue
             seen.add(sig)
-            unit = "学时" if r.requirement.endswith("学时") else "次"
+            unit = "学时" if r.requirement.endswith("学时") else "类" if r.requirement.endswith("类") else "次"
             out.append(Progress(r.code, r.label, r.requirement, r.done, r.required, r.period_short, r.due,
                                 _text(r.label, r.requirement, r.done, r.period_short, r.period_word, r.due, r.missed, unit),
                                 item.id, r.missed, r.period))

@@ -247,6 +247,36 @@ class Count(RuleBase):
 
 
 @dataclass(frozen=True, slots=True)
+class Variety(RuleBase):
+    """"活动形式多样": at least `min` different activity codes (of `codes`) held in the year."""
+
+    codes: tuple[str, ...]
+    min: int
+    per_miss: float
+    label: str
+    key: str
+
+    def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
+        held = [c for c in self.codes if c in ctx.ords]
+        done = len(held)
+        required = self.min
+        if ctx.full_months < 12:
+            required = ceil(self.min * ctx.full_months / 12 - 1e-9)
+        short = required - done if done < required else 0
+        year_end = ctx.cal.tables["year"].ends[0]
+        closed = ctx.last_ord <= ctx.as_of_ord
+        if short:
+            if closed:
+                kinds = "、".join(activity_label(c) for c in held) or "无"
+                ded.append(Deduction(short * self.per_miss, f"{self.label} 全年{done}类（{kinds}），要求不少于{required}类",
+                                     self.text, year_end))
+            else:
+                miss.append(Missing(self.key, self.label, required, done, f"{ctx.year}年", year_end))
+        reqs.append(Requirement(item_id, self.key, self.label, f"全年不少于{self.min}类", done, required,
+                                0 if closed else short, year_end, f"{ctx.year}年", "全年", short if closed else 0, self.codes))
+
+
+@dataclass(frozen=True, slots=True)
 class IncidentRule(RuleBase):
     """"每次扣3分": each recorded incident of these keys costs `per_event` (one event is deducted once)."""
 
