@@ -55,7 +55,7 @@ def period_end_nudges(cards: Iterable[tuple[BranchRef, ScoreCard]], cal: OrgCale
             continue
         items = [{"label": m.label, "period": m.period, "required": m.required, "done": m.done, "short": m.short}
                  for m in missing]
-        summary = "、".join(f"{m.label}（{m.period}差{m.short}次）" for m in missing)
+        summary = "、".join(f"{m.label}（{m.period}差{m.short:g}次）" for m in missing)
         for p in _first_role(branch):
             out.append(Reminder(
                 key=f"nudge:{due.isoformat()}:branch:{branch.id}:person:{p.id}", kind="nudge", to="person",

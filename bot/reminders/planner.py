@@ -7,7 +7,7 @@ Idempotency keys are stable (`deadline:self:2023-01-10:lead3:group:5`, `nudge:20
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -204,7 +204,9 @@ class Planner:
         held_on = day - timedelta(days=cal.plan_followup_days)
         for r in plan_followups(plan_refs(session, org, state, held_on), cal, day):
             out.setdefault(r.key, r)
-        return list(out.values())
+        chats = dict(session.execute(select(PushTarget.id, PushTarget.name).where(PushTarget.org_id == org.id)).all())
+        return [replace(r, recipient_name=chats.get(r.recipient_id) or r.recipient_name) if r.to == "target" else r
+                for r in out.values()]
 
     def preview(self, day: date, org_ids: Iterable[int] | None = None) -> tuple[list[Planned], list[str]]:
         """The dry run: what would be sent on `day` and why. Reads only."""

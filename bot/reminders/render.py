@@ -18,11 +18,17 @@ def _md(d: date) -> str:
     return f"{d.month}月{d.day}日"
 
 
+def _n(x: float | int) -> str:
+    """Counts from the scoring core may be floats: 1.0 reads as 1, 0.5 stays 0.5."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), undefined=StrictUndefined,
                       trim_blocks=False, keep_trailing_newline=False, autoescape=False)
     env.filters["md"] = _md
+    env.filters["n"] = _n
     return env
 
 

@@ -1,0 +1,241 @@
+"""The reminder scheduler: APScheduler 3 with its job store in the app database, one leader at a time.
+
+Every instance (each app worker with ZHIBU_SCHEDULER=1, or `zhibu scheduler`) runs a heartbeat that
+tries to hold the `scheduler_lease` row. Only the holder runs an APScheduler whose jobs live in the
+`apscheduler_jobs` table:
+
+- `reminders:daily:<org>`: a cron job at the organisation's send time (default 09:00, ZHIBU_TIMEZONE);
+  runs the reminders of that day. A run missed while no instance was up runs once on start if it is
+  within the grace window (misfire_grace_time, coalesce); a late run inside quiet hours is deferred to
+  the morning as a one-off job carrying the original day, so its keys stay the same.
+- `reminders:retry`: every 30 s, failed sends whose backoff has elapsed are tried again.
+- `reminders:sync`: every 10 min, organisations added or changed get their daily job.
+
+Exactly once: the lease keeps a second scheduler idle; each reminder's delivery row is claimed with
+one conditional UPDATE (bot/reminders/delivery.py); the Sender's idem_key is the last guard.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from datetime import datetime
+from typing import Any, Callable
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import Config
+from .messages import Sender
+from .models import Organisation, utcnow
+from .reminders.calendar import CalendarError
+from .reminders.delivery import RetryPolicy
+from .reminders.lease import Lease
+from .reminders.planner import Planner, latest_run_day, org_calendar
+
+log = logging.getLogger(__name__)
+
+JOBS_TABLE = "apscheduler_jobs"
+DEFAULT_GRACE = 6 * 3600  # a 09:00 run missed until 15:00 still goes out; later, the day is skipped
+
+# Jobs are stored by reference (module:function + args) in the database; they find the live planner here.
+_ACTIVE: dict[str, "ReminderScheduler"] = {}
+
+
+def _active() -> "ReminderScheduler | None":
+    return _ACTIVE.get("current")
+
+
+def daily_job(org_id: int) -> None:
+    """Cron: the reminders of the day whose send time has just passed, for one organisation."""
+    sched = _active()
+    if sched is not None:
+        sched.run_daily(org_id)
+
+
+def deferred_job(org_id: int, day: str) -> None:
+    """A daily run that fell in quiet hours, replayed in the morning with the original day."""
+    sched = _active()
+    if sched is not None:
+        sched.planner.run_day(datetime.fromisoformat(day).date(), [org_id])
+
+
+def retry_job() -> None:
+    sched = _active()
+    if sched is not None:
+        sched.planner.retry_due()
+
+
+def sync_job() -> None:
+    sched = _active()
+    if sched is not None:
+        sched.sync_jobs()
+
+
+def build_sender(config: Config, sessions: sessionmaker[Session]) -> Sender:
+    """The channels' Sender (bot/push.py): robots, app messages, or the local web inbox."""
+    from .push import PlatformSender
+
+    return PlatformSender.build(config, sessions)
+
+
+class ReminderScheduler:
+    def __init__(self, config: Config, engine: Engine, sessions: sessionmaker[Session], sender: Sender, *,
+                 lease_ttl: float = 30.0, heartbeat: float = 10.0, grace_seconds: int = DEFAULT_GRACE,
+                 retry_every: int = 30, policy: RetryPolicy | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.config = config
+        self.engine = engine
+        self.sessions = sessions
+        self.planner = Planner(sessions, sender, tz=config.timezone, policy=policy, clock=clock)
+        self.lease = Lease(sessions, ttl=lease_ttl, clock=clock)
+        self.heartbeat = heartbeat
+        self.grace = grace_seconds
+        self.retry_every = retry_every
+        self.clock = clock
+        self.scheduler: BackgroundScheduler | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- leadership ------------------------------------------------------------------------------
+    @property
+    def leading(self) -> bool:
+        return self.scheduler is not None
+
+    def step(self) -> bool:
+        """One heartbeat: hold or take the lease; start or stop the APScheduler accordingly."""
+        try:
+            held = self.lease.acquire()
+        except Exception:  # noqa: BLE001 - a DB hiccup: act as if the lease were lost, retry next beat
+            log.exception("scheduler lease: database error")
+            held = False
+        if held and self.scheduler is None:
+            self._lead()
+        elif not held and self.scheduler is not None:
+            log.warning("scheduler lease lost to another instance: stepping down")
+            self._step_down()
+        return held
+
+    def _lead(self) -> None:
+        log.info("scheduler lease taken by %s: starting the reminder jobs", self.lease.holder)
+        sched = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.grace},
+            timezone=self.config.timezone)
+        _ACTIVE["current"] = self
+        self.scheduler = sched
+        sched.start(paused=True)
+        self.sync_jobs()
+        sched.resume()
+
+    def _step_down(self) -> None:
+        sched, self.scheduler = self.scheduler, None
+        if sched is not None:
+            sched.shutdown(wait=False)
+        if _ACTIVE.get("current") is self:
+            _ACTIVE.pop("current", None)
+
+    # -- jobs ------------------------------------------------------------------------------------
+    def sync_jobs(self) -> None:
+        """Give each organisation its daily job; leave unchanged jobs alone so a missed run is still seen."""
+        sched = self.scheduler
+        if sched is None:
+            return
+        wanted: dict[str, CronTrigger] = {}
+        with self.sessions() as s:
+            for org in s.scalars(select(Organisation).order_by(Organisation.id)):
+                try:
+                    cal = org_calendar(org, org.year)
+                except CalendarError as exc:
+                    log.error("organisation %s: reminder settings ignored: %s", org.id, exc)
+                    continue
+                at = cal.send_time(datetime(2000, 1, 3).date()).time()
+                wanted[f"reminders:daily:{org.id}"] = CronTrigger(hour=at.hour, minute=at.minute,
+                                                                  timezone=self.config.timezone)
+        for job in sched.get_jobs():
+            if job.id.startswith("reminders:daily:") and job.id not in wanted:
+                job.remove()
+        for job_id, trigger in wanted.items():
+            job = sched.get_job(job_id)
+            if job is None:
+                sched.add_job(daily_job, trigger, args=[int(job_id.rsplit(":", 1)[1])], id=job_id, name=job_id)
+            elif str(job.trigger) != str(trigger):
+                job.reschedule(trigger)
+        for job_id, func, seconds in (("reminders:retry", retry_job, self.retry_every), ("reminders:sync", sync_job, 600)):
+            if sched.get_job(job_id) is None:
+                sched.add_job(func, "interval", seconds=seconds, id=job_id, name=job_id, misfire_grace_time=None)
+
+    def run_daily(self, org_id: int) -> None:
+        now_local = self.planner.local(self.clock())
+        cal = self.planner.calendar(org_id, now_local.date())
+        if cal is None:
+            return
+        day = latest_run_day(cal, now_local)
+        if cal.is_quiet(now_local.time()):
+            at = cal.defer(now_local)
+            log.info("reminders of %s for org %s fall in quiet hours: deferred to %s", day, org_id, at)
+            if self.scheduler is not None:
+                self.scheduler.add_job(deferred_job, "date", run_date=at, args=[org_id, day.isoformat()],
+                                       id=f"reminders:deferred:{org_id}:{day.isoformat()}", replace_existing=True,
+                                       misfire_grace_time=self.grace)
+            return
+        report = self.planner.run_day(day, [org_id])
+        log.info("reminders %s org %s: %d sent, %d failed", day, org_id, report.count("sent"), report.count("failed"))
+
+    # -- running -----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Heartbeat in a daemon thread (inside the app)."""
+        self._thread = threading.Thread(target=self._loop, name="zhibu-scheduler", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.step()
+            self._stop.wait(self.heartbeat)
+        self._step_down()
+        try:
+            self.lease.release()
+        except Exception:  # noqa: BLE001
+            log.exception("could not release the scheduler lease")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        else:
+            self._step_down()
+            self.lease.release()
+
+    def run_forever(self) -> None:
+        """Foreground (`zhibu scheduler`): until SIGINT/SIGTERM."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: self._stop.set())
+        self._loop()
+
+
+def from_config(config: Config, **kwargs: Any) -> ReminderScheduler:
+    from .db import create_schema, make_engine, make_session_factory
+
+    engine = make_engine(config.database_url)
+    create_schema(engine)
+    sessions = make_session_factory(engine)
+    return ReminderScheduler(config, engine, sessions, build_sender(config, sessions), **kwargs)
+
+
+def init_app(app: Any) -> ReminderScheduler | None:
+    """Start the scheduler inside the app when ZHIBU_SCHEDULER=1 (bot/app.py calls this)."""
+    if os.environ.get("ZHIBU_SCHEDULER", "").lower() not in ("1", "true", "yes", "on"):
+        return None
+    runtime = app.extensions["zhibu"]
+    sender = runtime.services.get("sender") or build_sender(runtime.config, runtime.sessions)
+    sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, sender)
+    runtime.services["scheduler"] = sched
+    sched.start()
+    import atexit
+
+    atexit.register(sched.stop)
+    return sched
