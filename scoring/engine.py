@@ -30,17 +30,17 @@ def _check_tiers(rubric: Rubric, tiers: Mapping[str, Mapping[str, float]]) -> No
 
 
 def _clamp(deds: list[Deduction], cap: float) -> tuple[tuple[Deduction, ...], float]:
-    """A deduction never exceeds its item: later deductions are cut so the sum stays within `cap`."""
+    """A deduction never exceeds its item: deductions beyond the item's points are cut (or dropped)."""
     total = 0.0
-    out = deds
-    for i, d in enumerate(deds):
+    out: list[Deduction] = []
+    for d in deds:
         if total + d.points > cap + 1e-9:
-            if out is deds:
-                out = list(deds)
             keep = max(0.0, cap - total)
-            out[i] = replace(d, points=_r(keep), reason=d.reason + "（扣分不超过本项分值）")
-            total += keep
+            if keep > 1e-9:
+                out.append(replace(d, points=_r(keep), reason=d.reason + "（扣分不超过本项分值）"))
+                total += keep
         else:
+            out.append(d)
             total += d.points
     return tuple(out), total
 

@@ -53,4 +53,6 @@ def progress(card: ScoreCard, code: str | None = None) -> list[Progress]:
             out.append(Progress(r.code, r.label, r.requirement, r.done, r.required, r.period_short, r.due,
                                 _text(r.label, r.requirement, r.done, r.period_short, r.period_word, r.due, r.missed, unit),
                                 item.id, r.missed, r.period))
+    if code is not None:
+        out.sort(key=lambda p: p.code != code and p.label != code)  # exact matches first, stable
     return out

@@ -323,6 +323,8 @@ class DeclarationRule(RuleBase):
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
         decls = ctx.declarations.get(self.key, ())
         due, due_ord = _due_ord(self.due, ctx.year)
+        if ctx.founded_ord > due_ord:  # founded after the due date: due at the end of the year instead
+            due, due_ord = _due_ord(None, ctx.year)
         closed = due_ord <= ctx.as_of_ord
         if self.min is None:
             ok = any(d.value not in _FALSY for d in decls)
