@@ -1,0 +1,89 @@
+"""The ranking chart as a PNG (matplotlib, Agg backend): for the dashboard and for a group chat.
+
+A CJK font is looked for among the installed ones (Noto CJK, WenQuanYi, Source Han, SimHei, …); without
+one the chart is still drawn (names may show as boxes) and `cjk_font()` returns None so callers can say so.
+"""
+from __future__ import annotations
+
+import io
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Sequence
+
+from scoring.card import ScoreCard
+
+log = logging.getLogger(__name__)
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback", "SimHei", "Microsoft YaHei",
+                "PingFang SC", "AR PL UMing CN", "AR PL UKai CN")
+GRADE_COLOURS = {"优秀": "#c0392b", "良好": "#e67e22", "合格": "#2e86c1", "一般": "#7f8c8d", "较差": "#7f8c8d",
+                 "不合格": "#566573"}
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font matplotlib can use, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    for fam in CJK_FAMILIES:
+        if fam in installed:
+            return fam
+    for f in font_manager.fontManager.ttflist:  # any other font that says it is CJK
+        if any(w in f.name for w in ("CJK", "Hei", "Song", "Kai", "Ming")):
+            return f.name
+    log.warning("没有找到中文字体：排名图中的中文可能显示为方框（apt-get install fonts-noto-cjk）")
+    return None
+
+
+def ranking_chart_png(cards: Sequence[ScoreCard], path: str | Path | IO[bytes], title: str | None = None,
+                      ranked: Sequence[tuple[int, ScoreCard]] | None = None, limit: int = 40) -> Path | IO[bytes]:
+    """Horizontal bars, best at the top, each labelled with place, total and grade. Writes to a path or a stream."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    if ranked is None:
+        from scoring import rank
+
+        ranked = rank(list(cards))
+    ranked = list(ranked)[:limit]
+    family = cjk_font()
+    rc = {"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"], "axes.unicode_minus": False}
+    n = max(1, len(ranked))
+    with plt.rc_context(rc):
+        fig = Figure(figsize=(8, 1.2 + 0.38 * n), dpi=110)
+        ax = fig.add_subplot(1, 1, 1)
+        names = [f"{place}. {card.name}" for place, card in ranked][::-1]
+        totals = [card.total for _, card in ranked][::-1]
+        colours = [GRADE_COLOURS.get(card.grade, "#2e86c1") for _, card in ranked][::-1]
+        bars = ax.barh(range(len(names)), totals, color=colours, height=0.62)
+        ax.set_yticks(range(len(names)), names, fontsize=10)
+        top = max([100.0] + totals)
+        ax.set_xlim(0, top * 1.18)
+        for bar, (_, card) in zip(bars, list(ranked)[::-1]):
+            ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
+                    f"{card.total:g} {card.grade}", va="center", fontsize=9)
+        ax.set_xlabel("得分")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_title(title or "党支部得分排名", fontsize=13)
+        if not ranked:
+            ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center")
+        fig.tight_layout()
+        if isinstance(path, (str, Path)):
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png")
+    return path
+
+
+def ranking_chart_bytes(cards: Sequence[ScoreCard], title: str | None = None,
+                        ranked: Sequence[tuple[int, ScoreCard]] | None = None) -> bytes:
+    """The same chart in memory (the dashboard serves it; the bot pushes it as an image message)."""
+    buf = io.BytesIO()
+    ranking_chart_png(cards, buf, title, ranked)
+    return buf.getvalue()

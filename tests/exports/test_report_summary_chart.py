@@ -1,0 +1,106 @@
+"""The report draft, the summary outline and check, and the ranking chart, read back."""
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from docx import Document
+
+from bot.exports.chart import cjk_font, ranking_chart_bytes, ranking_chart_png
+from bot.exports.report import common_deductions, grade_counts, movers, write_report
+from bot.exports.summary import check_summary, count_chars, read_text, summary_figures, write_summary_outline
+
+from .factories import card_for, seed000_like
+
+
+def _cards(year=2022, shift=0):
+    r = seed000_like()
+    return r, [
+        card_for(r, "甲协会党支部", off={"三.3": 2, "二.3": 1}, year=year, branch_id="1"),
+        card_for(r, "乙协会党支部", off={"三.3": 1 + shift}, year=year, branch_id="2"),
+        card_for(r, "丙协会党支部", off={"三.3": 12, "一.3": 4, "二.2": 2}, year=year, branch_id="3", grade="良好"),
+        card_for(r, "丁协会党支部", veto="V1", year=year, branch_id="4"),
+        card_for(r, "戊协会党支部", off={"一.3": 2}, year=year, branch_id="5"),
+    ]
+
+
+def test_grade_counts_and_common_deductions():
+    r, cards = _cards()
+    counts = {g.grade: (g.n, g.share) for g in grade_counts(r, cards)}
+    assert counts == {"优秀": (3, 0.6), "良好": (1, 0.2), "合格": (0, 0.0), "不合格": (1, 0.2)}
+    common = common_deductions(cards)
+    assert [(d.item_id, d.branches, d.points) for d in common[:2]] == [("三.3", 3, 10.0), ("一.3", 2, 6.0)]
+    assert common[0].rules[0] == ("“三会一课”制度执行不到位，少一次扣0.5分。", 3)
+
+
+def test_movers_between_years():
+    _, now = _cards()
+    _, before = _cards(2021, shift=4)  # 乙 lost 5 last year, 1 now
+    now[4] = card_for(seed000_like(), "戊协会党支部", off={"一.3": 6}, branch_id="5")
+    up, down = movers(now, before)
+    assert [(m.name, m.delta) for m in up] == [("乙协会党支部", 4.0)]
+    assert [(m.name, m.delta) for m in down] == [("戊协会党支部", -4.0)]
+
+
+def test_report_docx_follows_the_outline(tmp_path):
+    r, cards = _cards()
+    _, prev = _cards(2021, shift=4)
+    doc = Document(write_report(r, cards, tmp_path / "r.docx", prev_cards=prev, meta={"org": "工业行业综合党委", "year": 2022}))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "2022年度工业行业综合党委党支部建设质效评估报告"
+    for h in ("一、党支部建设基本情况及评估工作情况", "二、做法成效", "(一)抓对标，补短板", "三、问题不足及改进措施",
+              "(一)问题不足", "(二)改进措施", "四、进步与退步情况", "五、意见建议和其他情况"):
+        assert h in texts
+    joined = "\n".join(texts)
+    assert "评定为“优秀”的 3 个，占比 60%" in joined and "评定为“不合格”的 1 个，占比 20%" in joined
+    assert "其中触及否定项目的 1 个（丁协会党支部）" in joined
+    assert "一是三、组织建设“组织建设3”：3 个党支部被扣分（占 60%），共扣 10 分。" in joined
+    assert "乙协会党支部：95 分 → 99 分（+4）" in joined
+    # Practice sections are left for people: a blank prompt right after the heading.
+    i = texts.index("(二)搭载体，建阵地")
+    assert texts[i + 1] == "（请填写）"
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[1].cells] == ["优秀", "3", "60%"]
+
+
+def test_summary_outline_prefilled_with_figures(tmp_path):
+    r, cards = _cards()
+    acts = [SimpleNamespace(code="branch_committee", date=date(2022, m, 5), expected=5, present=4, topic=None,
+                            speaker_role=None) for m in range(1, 13)]
+    acts.append(SimpleNamespace(code="party_lecture", date=date(2022, 11, 2), expected=10, present=10,
+                                topic="学习宣传贯彻党的二十大精神", speaker_role="书记"))
+    figures = summary_figures(cards[0], acts)
+    assert figures["branch_committee"] == 12 and figures["twentieth"] == 1 and figures["secretary_lectures"] == 1
+    assert figures["attendance"] == "82.9%"  # (12*4 + 10) / (12*5 + 10)
+    doc = Document(write_summary_outline("甲协会", 2022, figures, tmp_path / "s.docx"))
+    texts = [p.text for p in doc.paragraphs]
+    assert texts[0] == "甲协会党支部2022年度工作总结（提纲）"
+    heads = [t for t in texts if t[:2] in {f"{n}、" for n in "一二三四五六七八"}]
+    assert len(heads) == 8 and heads[-1] == "八、2023年工作计划"
+    joined = "\n".join(texts)
+    assert "全年召开支委会 12 次" in joined and "党员平均出席率 82.9%" in joined
+    assert "其中主题涉及党的二十大精神的活动 1 次" in joined
+    assert "当前得分 97 分（优秀）。扣分项：思想建设3扣1分；组织建设3扣2分。" in joined
+
+
+def test_check_summary_counts_and_topics(tmp_path):
+    text = ("一年来，支部认真学习宣传贯彻党的二十大精神，坚持“三会一课”，开展主题党日。\n"
+            "党员在“三服务”中发挥先锋模范作用。存在的问题是活动形式单一。2023年工作计划：……")
+    result = check_summary(text, 2022)
+    assert result.chars == count_chars(text) and not result.too_long
+    assert [t[:2] for t in result.covered] == ["一、", "三、", "四、", "七、", "八、"]
+    assert [t[:2] for t in result.missing] == ["二、", "五、", "六、"]
+    long = check_summary("字" * 3001, 2022)
+    assert long.too_long and long.chars == 3001 and not long.ok
+    p = tmp_path / "s.txt"
+    p.write_bytes("习近平新时代中国特色社会主义思想 经费".encode("gb18030"))
+    assert [t[:2] for t in check_summary(read_text(p), 2022).covered] == ["二、", "六、"]
+
+
+def test_ranking_chart_png(tmp_path):
+    r, cards = _cards()
+    path = ranking_chart_png(cards, tmp_path / "c.png", "第一协作组")
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+    assert ranking_chart_bytes(cards)[:4] == b"\x89PNG"
+    assert cjk_font() is None or "CJK" in cjk_font() or cjk_font()
