@@ -1,0 +1,156 @@
+"""Database rows -> scoring.BranchFacts, and score cards for a committee in a few queries.
+
+Exports, reminders, the dashboard and the chat handlers all come through here, so a score is
+computed in one place (the scoring core) from one reading of the store.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import scoring
+from scoring import Activity, Award, BranchFacts, Declaration, Incident, ScoreCard
+
+from .models import ActivityRecord, Award as AwardRow, Branch, Declaration as DeclarationRow, Group
+from .models import Incident as IncidentRow, Organisation, ScoreEntry
+
+
+@lru_cache(maxsize=16)
+def rubric_for(rubric_id: str) -> Any:
+    """Rubrics are validated data files: load each once per process."""
+    return scoring.load_rubric(rubric_id or scoring.DEFAULT_RUBRIC)
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _declaration_value(value: str | None) -> str | float | bool:
+    if value is None or value == "":
+        return True
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def _facts_for(branches: Sequence[Branch], year: int, session: Session, id_query: Any = None) -> dict[int, BranchFacts]:
+    """Facts of several branches: one query per table, whatever the number of branches."""
+    if not branches:
+        return {}
+    ids = [b.id for b in branches]
+    start, end = _year_bounds(year)
+    acts: dict[int, list[Activity]] = defaultdict(list)
+    decls: dict[int, list[Declaration]] = defaultdict(list)
+    incs: dict[int, list[Incident]] = defaultdict(list)
+    awards: dict[int, list[Award]] = defaultdict(list)
+    id_filter = _in(ids, id_query)
+    rows = session.execute(select(
+        ActivityRecord.id, ActivityRecord.branch_id, ActivityRecord.code, ActivityRecord.date, ActivityRecord.expected,
+        ActivityRecord.present, ActivityRecord.hours, ActivityRecord.speaker, ActivityRecord.speaker_role,
+        ActivityRecord.topic).where(
+        id_filter(ActivityRecord.branch_id), ActivityRecord.deleted_at.is_(None),
+        ActivityRecord.date >= start, ActivityRecord.date <= end).order_by(ActivityRecord.date, ActivityRecord.id))
+    for rid, bid, code, d, exp, pres, hours, speaker, srole, topic in rows:
+        acts[bid].append(Activity(code=code, date=d, expected=exp, present=pres, hours=hours, speaker=speaker,
+                                  speaker_role=srole, topic=topic, id=str(rid)))
+    for rid, bid, key, value, d in session.execute(select(
+            DeclarationRow.id, DeclarationRow.branch_id, DeclarationRow.key, DeclarationRow.value, DeclarationRow.date)
+            .where(id_filter(DeclarationRow.branch_id), DeclarationRow.year == year, DeclarationRow.deleted_at.is_(None))
+            .order_by(DeclarationRow.id)):
+        decls[bid].append(Declaration(key=key, value=_declaration_value(value), date=d, id=str(rid)))
+    for rid, bid, key, d, count, event, note in session.execute(select(
+            IncidentRow.id, IncidentRow.branch_id, IncidentRow.key, IncidentRow.date, IncidentRow.count, IncidentRow.event,
+            IncidentRow.note).where(id_filter(IncidentRow.branch_id), IncidentRow.deleted_at.is_(None),
+                                    IncidentRow.date >= start, IncidentRow.date <= end).order_by(IncidentRow.id)):
+        incs[bid].append(Incident(key=key, date=d, count=count or 1, event=event, note=note or "", id=str(rid)))
+    for rid, bid, key, level, d, note in session.execute(select(
+            AwardRow.id, AwardRow.branch_id, AwardRow.key, AwardRow.level, AwardRow.date, AwardRow.note).where(
+            id_filter(AwardRow.branch_id), AwardRow.deleted_at.is_(None), AwardRow.date >= start,
+            AwardRow.date <= end).order_by(AwardRow.id)):
+        awards[bid].append(Award(key=key, level=level, date=d, note=note or "", id=str(rid)))
+    group_names = _group_names(session, {b.group_id for b in branches if b.group_id is not None})
+    out = {}
+    for b in branches:
+        out[b.id] = BranchFacts(
+            branch_id=str(b.id), name=b.name, kind="functional" if b.kind == "functional" else "formal",
+            founded=b.founded, group=group_names.get(b.group_id), activities=tuple(acts[b.id]),
+            declarations=tuple(decls[b.id]), incidents=tuple(incs[b.id]), awards=tuple(awards[b.id]))
+    return out
+
+
+def _in(ids: Sequence[int], id_query: Any = None):
+    """`col IN (...)`: the literal ids for a few branches, the branch query itself for a whole committee."""
+    if id_query is not None and len(ids) > 200:
+        return lambda col: col.in_(id_query)
+    id_list = list(ids)
+    return lambda col: col.in_(id_list)
+
+
+def _group_names(session: Session, group_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(group_ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(ids))).all())
+
+
+def branch_facts(session: Session, branch: Branch, year: int) -> BranchFacts:
+    return _facts_for([branch], year, session)[branch.id]
+
+
+def tiers_for(session: Session, branch_ids: Sequence[int], year: int,
+              id_query: Any = None) -> dict[int, dict[str, dict[str, float]]]:
+    out: dict[int, dict[str, dict[str, float]]] = {}
+    if not branch_ids:
+        return out
+    for bid, tier, item_id, points in session.execute(select(
+            ScoreEntry.branch_id, ScoreEntry.tier, ScoreEntry.item_id, ScoreEntry.points).where(
+            _in(branch_ids, id_query)(ScoreEntry.branch_id), ScoreEntry.year == year)):
+        out.setdefault(bid, {}).setdefault(tier, {})[item_id] = points
+    return out
+
+
+def score_cards(session: Session, org: Organisation, year: int, as_of: date, group_id: int | None = None,
+                *, branch_ids: Sequence[int] | None = None) -> list[ScoreCard]:
+    """Score cards of every active branch of the committee (or one group), tier scores included."""
+    q = select(Branch).where(Branch.org_id == org.id, Branch.active.is_(True))
+    if group_id is not None:
+        q = q.where(Branch.group_id == group_id)
+    if branch_ids is not None:
+        q = q.where(Branch.id.in_(list(branch_ids)))
+    branches = list(session.scalars(q.order_by(Branch.id)))
+    if not branches:
+        return []
+    rubric = rubric_for(org.rubric_id)
+    id_query = q.with_only_columns(Branch.id).order_by(None)
+    facts = _facts_for(branches, year, session, id_query)
+    tiers = tiers_for(session, [b.id for b in branches], year, id_query)
+    return [scoring.score_branch(rubric, facts[b.id], year, as_of, tiers=tiers.get(b.id) or None) for b in branches]
+
+
+class FactsScorer:
+    """The scoring core as the handlers' context uses it (handlers.base.Scorer)."""
+
+    def score_cards(self, session: Session, org: Organisation, year: int, as_of: date,
+                    group_id: int | None = None) -> list[ScoreCard]:
+        return score_cards(session, org, year, as_of, group_id)
+
+    def branch_card(self, session: Session, org: Organisation, branch: Branch, year: int, as_of: date) -> ScoreCard:
+        return score_cards(session, org, year, as_of, branch_ids=[branch.id])[0]
+
+    def rubric(self, org: Organisation) -> Any:
+        return rubric_for(org.rubric_id)
+
+    def rank(self, cards: list[ScoreCard]) -> list[tuple[int, ScoreCard]]:
+        return scoring.rank(cards)
+
+    def progress(self, card: ScoreCard, code: str | None = None) -> list:
+        return scoring.progress(card, code)
+
+
+DEFAULT_SCORER = FactsScorer()

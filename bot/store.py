@@ -1,0 +1,438 @@
+"""Repository functions over bot/models.py: the only place handlers touch SQLAlchemy.
+
+`Store` wraps one Session (one unit of work). Every change that matters for the evaluation
+(create, undo, correct, score, submit) writes an AuditLog row through `audit()`: the rubrics deduct
+for false or sloppy records, so the history must show who changed what, from which message.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import (
+    ActivityRecord, AuditLog, Award, Branch, ConversationState, Declaration, Evidence, Group, InboundMessage,
+    Incident, Organisation, Person, Plan, PushTarget, ScoreEntry, Submission, utcnow,
+)
+
+# Keys of the shared vocabulary's `awards` section: a declared award is stored as an Award row.
+AWARD_KEYS = frozenset({"commendation", "media_report", "demonstration", "leader_instruction", "article"})
+
+
+def evaluation_year(today: date, group_deadline: str = "01-19") -> int:
+    """The year whose evaluation is open on `today`: until the group deadline in January it is last year."""
+    month, day = (int(x) for x in group_deadline.split("-"))
+    return today.year - 1 if (today.month, today.day) <= (month, day) else today.year
+
+
+def deadline_dates(org: Organisation, year: int) -> dict[str, date]:
+    """The year-end workflow's deadlines for evaluation year `year` (they fall in the year after)."""
+    out = {}
+    for tier, md in (("self", org.self_deadline), ("group", org.group_deadline)):
+        month, day = (int(x) for x in (md or "01-10").split("-"))
+        out[tier] = date(year + 1, month, day)
+    return out
+
+
+def row_dict(obj: Any, fields: Iterable[str]) -> dict:
+    """A JSON-safe snapshot of some columns, for the audit log."""
+    out = {}
+    for f in fields:
+        val = getattr(obj, f)
+        out[f] = val.isoformat() if isinstance(val, (date, datetime)) else val
+    return out
+
+
+ACTIVITY_FIELDS = ("branch_id", "code", "date", "expected", "present", "hours", "speaker", "topic", "deleted_at")
+
+_SUFFIXES = ("党支部", "支部", "党建协作组", "协作组", "组")
+
+
+def _norm(name: str) -> str:
+    name = re.sub(r"\s+", "", name or "")
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+@dataclass
+class Store:
+    session: Session
+
+    # ---------------------------------------------------------------- organisation, people
+    def organisation(self, org_id: int | None = None) -> Organisation | None:
+        if org_id is not None:
+            return self.session.get(Organisation, org_id)
+        return self.session.scalars(select(Organisation).order_by(Organisation.id).limit(1)).first()
+
+    def person_by_account(self, channel: str, account: str) -> Person | None:
+        """wecom -> wecom_userid; dingtalk -> dingtalk_userid; web/console -> wecom, dingtalk, then person id."""
+        if not account:
+            return None
+        if channel == "wecom":
+            cols = [Person.wecom_userid]
+        elif channel == "dingtalk":
+            cols = [Person.dingtalk_userid]
+        else:
+            cols = [Person.wecom_userid, Person.dingtalk_userid]
+        for col in cols:
+            person = self.session.scalars(select(Person).where(col == account, Person.active.is_(True))).first()
+            if person is not None:
+                return person
+        if channel not in ("wecom", "dingtalk") and account.isdigit():
+            person = self.session.get(Person, int(account))
+            if person is not None and person.active:
+                return person
+        return None
+
+    def people(self, org_id: int, *, roles: Sequence[str] = (), branch_id: int | None = None,
+               group_id: int | None = None) -> list[Person]:
+        q = select(Person).where(Person.org_id == org_id, Person.active.is_(True))
+        if roles:
+            q = q.where(Person.role.in_(list(roles)))
+        if branch_id is not None:
+            q = q.where(Person.branch_id == branch_id)
+        if group_id is not None:
+            q = q.where(Person.group_id == group_id)
+        return list(self.session.scalars(q.order_by(Person.id)))
+
+    def group_leaders(self, group_id: int | None) -> list[Person]:
+        if group_id is None:
+            return []
+        return list(self.session.scalars(select(Person).where(
+            Person.group_id == group_id, Person.role == "group_leader", Person.active.is_(True)).order_by(Person.id)))
+
+    def office_people(self, org_id: int) -> list[Person]:
+        return self.people(org_id, roles=("office",))
+
+    def branches(self, org_id: int, group_id: int | None = None) -> list[Branch]:
+        q = select(Branch).where(Branch.org_id == org_id, Branch.active.is_(True))
+        if group_id is not None:
+            q = q.where(Branch.group_id == group_id)
+        return list(self.session.scalars(q.order_by(Branch.id)))
+
+    def groups(self, org_id: int) -> list[Group]:
+        return list(self.session.scalars(select(Group).where(Group.org_id == org_id).order_by(Group.id)))
+
+    def find_branch(self, org_id: int, name: str | None, group_id: int | None = None) -> Branch | None:
+        """A branch named in a message: exact name, then the same name without 党支部, then containment."""
+        if not name:
+            return None
+        candidates = self.branches(org_id, group_id)
+        return _best_match(candidates, name)
+
+    def find_group(self, org_id: int, name: str | None) -> Group | None:
+        if not name:
+            return None
+        return _best_match(self.groups(org_id), name)
+
+    # ---------------------------------------------------------------- raw messages
+    def message(self, message_id: int) -> InboundMessage | None:
+        return self.session.get(InboundMessage, message_id)
+
+    def not_understood(self, limit: int = 100) -> list[InboundMessage]:
+        """What the office should look at: messages the bot did not understand or failed on."""
+        return list(self.session.scalars(select(InboundMessage).where(
+            InboundMessage.status.in_(("not_understood", "failed"))).order_by(InboundMessage.id.desc()).limit(limit)))
+
+    # ---------------------------------------------------------------- activities
+    def find_activity(self, branch_id: int, code: str, day: date, *, exclude_id: int | None = None) -> ActivityRecord | None:
+        q = select(ActivityRecord).where(ActivityRecord.branch_id == branch_id, ActivityRecord.code == code,
+                                         ActivityRecord.date == day, ActivityRecord.deleted_at.is_(None))
+        if exclude_id is not None:
+            q = q.where(ActivityRecord.id != exclude_id)
+        return self.session.scalars(q.limit(1)).first()
+
+    def add_activity(self, *, branch_id: int, code: str, day: date, reported_by: int | None, message_id: int | None,
+                     expected: int | None = None, present: int | None = None, hours: float | None = None,
+                     speaker: str | None = None, speaker_role: str | None = None, topic: str | None = None,
+                     now: datetime | None = None) -> ActivityRecord:
+        rec = ActivityRecord(branch_id=branch_id, code=code, date=day, expected=expected, present=present, hours=hours,
+                             speaker=speaker, speaker_role=speaker_role, topic=(topic or None) and topic[:500],
+                             reported_by=reported_by, message_id=message_id, created_at=now or utcnow())
+        self.session.add(rec)
+        self.session.flush()
+        self.audit(reported_by, "create", "activity_record", rec.id, None, row_dict(rec, ACTIVITY_FIELDS), message_id, now)
+        return rec
+
+    def count_activities(self, branch_id: int, code: str, year: int) -> int:
+        return self.session.scalar(select(func.count(ActivityRecord.id)).where(
+            ActivityRecord.branch_id == branch_id, ActivityRecord.code == code, ActivityRecord.deleted_at.is_(None),
+            ActivityRecord.date >= date(year, 1, 1), ActivityRecord.date <= date(year, 12, 31))) or 0
+
+    def activities(self, branch_id: int, year: int | None = None, *, include_deleted: bool = False) -> list[ActivityRecord]:
+        q = select(ActivityRecord).where(ActivityRecord.branch_id == branch_id)
+        if year is not None:
+            q = q.where(ActivityRecord.date >= date(year, 1, 1), ActivityRecord.date <= date(year, 12, 31))
+        if not include_deleted:
+            q = q.where(ActivityRecord.deleted_at.is_(None))
+        return list(self.session.scalars(q.order_by(ActivityRecord.date, ActivityRecord.id)))
+
+    def last_activity_by(self, person_id: int, *, code: str | None = None, day: date | None = None,
+                         branch_id: int | None = None) -> ActivityRecord | None:
+        """The reporter's most recent live record (optionally the one with that activity and/or date)."""
+        q = select(ActivityRecord).where(ActivityRecord.deleted_at.is_(None))
+        if branch_id is not None and (code or day):
+            q = q.where(ActivityRecord.branch_id == branch_id)  # a named record: anyone of the branch may fix it
+        else:
+            q = q.where(ActivityRecord.reported_by == person_id)
+        if code:
+            q = q.where(ActivityRecord.code == code)
+        if day:
+            q = q.where(ActivityRecord.date == day)
+        return self.session.scalars(q.order_by(ActivityRecord.created_at.desc(), ActivityRecord.id.desc()).limit(1)).first()
+
+    def soft_delete_activity(self, rec: ActivityRecord, actor_id: int | None, message_id: int | None,
+                             now: datetime | None = None) -> None:
+        before = row_dict(rec, ACTIVITY_FIELDS)
+        rec.deleted_at = now or utcnow()
+        self.session.flush()
+        self.audit(actor_id, "undo", "activity_record", rec.id, before, row_dict(rec, ACTIVITY_FIELDS), message_id, now)
+
+    def update_activity(self, rec: ActivityRecord, changes: dict, actor_id: int | None, message_id: int | None,
+                        now: datetime | None = None) -> None:
+        before = row_dict(rec, ACTIVITY_FIELDS)
+        for key, val in changes.items():
+            setattr(rec, key, val)
+        self.session.flush()
+        self.audit(actor_id, "correct", "activity_record", rec.id, before, row_dict(rec, ACTIVITY_FIELDS), message_id, now)
+
+    def recent_activity_for_evidence(self, person_id: int, since: datetime) -> ActivityRecord | None:
+        return self.session.scalars(select(ActivityRecord).where(
+            ActivityRecord.reported_by == person_id, ActivityRecord.deleted_at.is_(None),
+            ActivityRecord.created_at >= since).order_by(ActivityRecord.created_at.desc(), ActivityRecord.id.desc()).limit(1)).first()
+
+    def add_evidence(self, rec: ActivityRecord, *, kind: str, message_id: int | None, media: dict | None,
+                     actor_id: int | None, now: datetime | None = None) -> Evidence:
+        media = media or {}
+        ev = Evidence(activity=rec, message_id=message_id, kind=kind,
+                      media_id=(media.get("media_id") or None), filename=media.get("filename"),
+                      url=media.get("url") or media.get("pic_url"), created_at=now or utcnow())
+        self.session.add(ev)
+        self.session.flush()
+        self.audit(actor_id, "attach", "evidence", ev.id, None, {"activity_id": rec.id, "kind": kind}, message_id, now)
+        return ev
+
+    # ---------------------------------------------------------------- declarations, awards, incidents
+    def add_declaration(self, *, branch_id: int, year: int, key: str, value: str | None, day: date | None,
+                        reported_by: int | None, message_id: int | None, now: datetime | None = None) -> tuple[Declaration, bool]:
+        """Returns (row, created). The same key and value again is not stored twice."""
+        existing = self.session.scalars(select(Declaration).where(
+            Declaration.branch_id == branch_id, Declaration.year == year, Declaration.key == key,
+            Declaration.deleted_at.is_(None))).all()
+        for row in existing:
+            if (row.value or None) == (value or None):
+                return row, False
+        row = Declaration(branch_id=branch_id, year=year, key=key, value=value, date=day, reported_by=reported_by,
+                          message_id=message_id, created_at=now or utcnow())
+        self.session.add(row)
+        self.session.flush()
+        self.audit(reported_by, "create", "declaration", row.id, None,
+                   row_dict(row, ("branch_id", "year", "key", "value", "date")), message_id, now)
+        return row, True
+
+    def add_award(self, *, branch_id: int, key: str, level: str, day: date, note: str | None,
+                  recorded_by: int | None, message_id: int | None, now: datetime | None = None) -> Award:
+        row = Award(branch_id=branch_id, key=key, level=level, date=day, note=note, recorded_by=recorded_by,
+                    message_id=message_id, created_at=now or utcnow())
+        self.session.add(row)
+        self.session.flush()
+        self.audit(recorded_by, "create", "award", row.id, None, row_dict(row, ("branch_id", "key", "level", "date")),
+                   message_id, now)
+        return row
+
+    def add_incident(self, *, branch_id: int, key: str, day: date, count: int = 1, event: str | None = None,
+                     note: str | None = None, recorded_by: int | None = None, now: datetime | None = None) -> Incident:
+        row = Incident(branch_id=branch_id, key=key, date=day, count=count, event=event, note=note,
+                       recorded_by=recorded_by, created_at=now or utcnow())
+        self.session.add(row)
+        self.session.flush()
+        self.audit(recorded_by, "create", "incident", row.id, None,
+                   row_dict(row, ("branch_id", "key", "date", "count", "event", "note")), None, now)
+        return row
+
+    def incidents(self, org_id: int, year: int | None = None) -> list[Incident]:
+        q = select(Incident).join(Branch, Branch.id == Incident.branch_id).where(
+            Branch.org_id == org_id, Incident.deleted_at.is_(None))
+        if year is not None:
+            q = q.where(Incident.date >= date(year, 1, 1), Incident.date <= date(year, 12, 31))
+        return list(self.session.scalars(q.order_by(Incident.date, Incident.id)))
+
+    def delete_incident(self, incident_id: int, actor_id: int | None, now: datetime | None = None) -> Incident | None:
+        row = self.session.get(Incident, incident_id)
+        if row is None or row.deleted_at is not None:
+            return None
+        before = row_dict(row, ("branch_id", "key", "date", "count", "event", "note", "deleted_at"))
+        row.deleted_at = now or utcnow()
+        self.audit(actor_id, "undo", "incident", row.id, before, {"deleted_at": row.deleted_at.isoformat()}, None, now)
+        return row
+
+    def last_declaration_by(self, person_id: int) -> Declaration | None:
+        return self.session.scalars(select(Declaration).where(
+            Declaration.reported_by == person_id, Declaration.deleted_at.is_(None)).order_by(
+            Declaration.created_at.desc(), Declaration.id.desc()).limit(1)).first()
+
+    def last_award_by(self, person_id: int) -> Award | None:
+        return self.session.scalars(select(Award).where(
+            Award.recorded_by == person_id, Award.deleted_at.is_(None)).order_by(
+            Award.created_at.desc(), Award.id.desc()).limit(1)).first()
+
+    def soft_delete(self, row: Declaration | Award, actor_id: int | None, message_id: int | None,
+                    now: datetime | None = None) -> None:
+        row.deleted_at = now or utcnow()
+        self.session.flush()
+        self.audit(actor_id, "undo", row.__tablename__, row.id, {"deleted_at": None},
+                   {"deleted_at": row.deleted_at.isoformat()}, message_id, now)
+
+    # ---------------------------------------------------------------- plans
+    def add_plan(self, *, branch_id: int, code: str, day: date, topic: str | None, created_by: int | None,
+                 message_id: int | None, now: datetime | None = None) -> tuple[Plan, bool]:
+        existing = self.session.scalars(select(Plan).where(
+            Plan.branch_id == branch_id, Plan.code == code, Plan.date == day,
+            Plan.status.in_(("pending", "asked")))).first()
+        if existing is not None:
+            return existing, False
+        plan = Plan(branch_id=branch_id, code=code, date=day, topic=topic, created_by=created_by, message_id=message_id,
+                    created_at=now or utcnow())
+        self.session.add(plan)
+        self.session.flush()
+        self.audit(created_by, "create", "plan", plan.id, None, {"code": code, "date": day.isoformat()}, message_id, now)
+        return plan, True
+
+    def due_plans(self, today: date, *, person_id: int | None = None) -> list[Plan]:
+        """Plans whose day has passed and that nobody has been asked about yet."""
+        q = select(Plan).where(Plan.status == "pending", Plan.date < today)
+        if person_id is not None:
+            q = q.where(Plan.created_by == person_id)
+        return list(self.session.scalars(q.order_by(Plan.date, Plan.id)))
+
+    def plan(self, plan_id: int) -> Plan | None:
+        return self.session.get(Plan, plan_id)
+
+    # ---------------------------------------------------------------- conversation state
+    def state(self, person_id: int, now: datetime) -> ConversationState | None:
+        st = self.session.scalars(select(ConversationState).where(ConversationState.person_id == person_id)).first()
+        if st is not None and st.expires_at < now:
+            self.session.delete(st)
+            self.session.flush()
+            return None
+        return st
+
+    def set_state(self, person_id: int, kind: str, payload: dict, expires_at: datetime) -> ConversationState:
+        st = self.session.scalars(select(ConversationState).where(ConversationState.person_id == person_id)).first()
+        if st is None:
+            st = ConversationState(person_id=person_id, kind=kind, payload=payload, expires_at=expires_at)
+            self.session.add(st)
+        else:
+            st.kind, st.payload, st.expires_at = kind, dict(payload), expires_at
+        self.session.flush()
+        return st
+
+    def clear_state(self, person_id: int) -> None:
+        st = self.session.scalars(select(ConversationState).where(ConversationState.person_id == person_id)).first()
+        if st is not None:
+            self.session.delete(st)
+            self.session.flush()
+
+    # ---------------------------------------------------------------- scores and submissions
+    def score_entries(self, branch_ids: Sequence[int], year: int) -> dict[int, dict[str, dict[str, float]]]:
+        """{branch_id: {tier: {item_id: points}}} for the given branches, in one query."""
+        out: dict[int, dict[str, dict[str, float]]] = {}
+        if not branch_ids:
+            return out
+        rows = self.session.execute(select(ScoreEntry.branch_id, ScoreEntry.tier, ScoreEntry.item_id, ScoreEntry.points)
+                                    .where(ScoreEntry.year == year, ScoreEntry.branch_id.in_(list(branch_ids))))
+        for branch_id, tier, item_id, points in rows:
+            out.setdefault(branch_id, {}).setdefault(tier, {})[item_id] = points
+        return out
+
+    def set_score(self, *, branch_id: int, year: int, tier: str, item_id: str, points: float, given_by: int | None,
+                  note: str | None = None, message_id: int | None = None, now: datetime | None = None) -> ScoreEntry:
+        """One score per (branch, year, tier, item): a new score replaces the old, the audit log keeps both."""
+        row = self.session.scalars(select(ScoreEntry).where(
+            ScoreEntry.branch_id == branch_id, ScoreEntry.year == year, ScoreEntry.tier == tier,
+            ScoreEntry.item_id == item_id)).first()
+        before = None
+        if row is None:
+            row = ScoreEntry(branch_id=branch_id, year=year, tier=tier, item_id=item_id, points=points, note=note,
+                             given_by=given_by, created_at=now or utcnow())
+            self.session.add(row)
+        else:
+            before = {"points": row.points, "given_by": row.given_by}
+            row.points, row.given_by, row.note, row.created_at = points, given_by, note, now or utcnow()
+        self.session.flush()
+        self.audit(given_by, "score", "score_entry", row.id, before,
+                   {"branch_id": branch_id, "year": year, "tier": tier, "item_id": item_id, "points": points},
+                   message_id, now)
+        return row
+
+    def submission(self, org_id: int, year: int, tier: str, *, branch_id: int | None = None,
+                   group_id: int | None = None) -> Submission | None:
+        q = select(Submission).where(Submission.org_id == org_id, Submission.year == year, Submission.tier == tier)
+        q = q.where(Submission.branch_id.is_(None) if branch_id is None else Submission.branch_id == branch_id)
+        q = q.where(Submission.group_id.is_(None) if group_id is None else Submission.group_id == group_id)
+        return self.session.scalars(q.limit(1)).first()
+
+    def submissions(self, org_id: int, year: int, tier: str) -> list[Submission]:
+        return list(self.session.scalars(select(Submission).where(
+            Submission.org_id == org_id, Submission.year == year, Submission.tier == tier)))
+
+    def submit(self, *, org_id: int, year: int, tier: str, branch_id: int | None = None, group_id: int | None = None,
+               total: float | None, submitted_by: int | None, message_id: int | None = None,
+               now: datetime | None = None) -> Submission:
+        """Idempotent per (org, year, tier, branch, group): a resubmission updates the row (NULLs are not unique in SQL)."""
+        row = self.submission(org_id, year, tier, branch_id=branch_id, group_id=group_id)
+        before = None
+        if row is None:
+            row = Submission(org_id=org_id, year=year, tier=tier, branch_id=branch_id, group_id=group_id, total=total,
+                             submitted_by=submitted_by, submitted_at=now or utcnow())
+            self.session.add(row)
+        else:
+            before = {"total": row.total, "submitted_by": row.submitted_by}
+            row.total, row.submitted_by, row.submitted_at = total, submitted_by, now or utcnow()
+        self.session.flush()
+        self.audit(submitted_by, "submit", "submission", row.id, before,
+                   {"tier": tier, "year": year, "branch_id": branch_id, "group_id": group_id, "total": total},
+                   message_id, now)
+        return row
+
+    # ---------------------------------------------------------------- push targets, audit
+    def push_targets(self, org_id: int, group_id: int | None = None) -> list[PushTarget]:
+        q = select(PushTarget).where(PushTarget.org_id == org_id)
+        q = q.where(PushTarget.group_id.is_(None) if group_id is None else PushTarget.group_id == group_id)
+        return list(self.session.scalars(q.order_by(PushTarget.id)))
+
+    def audit(self, actor_id: int | None, action: str, entity: str, entity_id: int | None, before: dict | None,
+              after: dict | None, message_id: int | None = None, now: datetime | None = None) -> AuditLog:
+        row = AuditLog(at=now or utcnow(), actor_id=actor_id, action=action, entity=entity, entity_id=entity_id,
+                       before=before, after=after, message_id=message_id)
+        self.session.add(row)
+        return row
+
+    def audit_trail(self, entity: str, entity_id: int) -> list[AuditLog]:
+        return list(self.session.scalars(select(AuditLog).where(
+            AuditLog.entity == entity, AuditLog.entity_id == entity_id).order_by(AuditLog.id)))
+
+
+def _best_match(candidates: Sequence[Any], name: str) -> Any | None:
+    wanted = re.sub(r"\s+", "", name)
+    for c in candidates:
+        if c.name == wanted:
+            return c
+    core = _norm(wanted)
+    exact = [c for c in candidates if _norm(c.name) == core]
+    if len(exact) == 1:
+        return exact[0]
+    contains = [c for c in candidates if core and (core in c.name or _norm(c.name) in wanted)]
+    if len(contains) == 1:
+        return contains[0]
+    return None
+
+
+def plan_expiry(now: datetime, minutes: int = 60 * 24 * 3) -> datetime:
+    return now + timedelta(minutes=minutes)

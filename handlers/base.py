@@ -1,0 +1,156 @@
+"""The handlers' one small contract: `handle(parsed, ctx) -> ReplyData`.
+
+Side effects go through `Context` (store, clock, sender, scorer), so a test hands in a Store over a
+test database, a fixed clock and a RecordingSender, and reads back a transcript. Notifications to
+other people are queued on the context and sent by the conversation core after the commit, so a
+rolled-back message never notifies anyone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Protocol
+
+import yaml
+
+from bot.models import ROLE_LABELS, Branch, Organisation, Person
+from bot.store import Store, evaluation_year
+
+BRANCH_ROLES = frozenset({"secretary", "organiser"})
+READ_ROLES = frozenset({"secretary", "organiser", "member"})
+ALL_ROLES = frozenset(ROLE_LABELS)
+
+
+@dataclass
+class ReplyData:
+    """What a handler returns: a template under templates/replies/ and the data it renders."""
+
+    template: str
+    data: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    status: str = "handled"  # handled / not_understood / refused
+
+
+@dataclass
+class Notification:
+    person_id: int
+    template: str
+    data: dict[str, Any]
+    key: str
+    reason: str
+
+
+class Scorer(Protocol):
+    """The scoring core as the handlers see it (bot.facts implements it over the store)."""
+
+    def score_cards(self, session: Any, org: Organisation, year: int, as_of: date,
+                    group_id: int | None = None) -> list: ...
+
+    def branch_card(self, session: Any, org: Organisation, branch: Branch, year: int, as_of: date) -> Any: ...
+
+    def rubric(self, org: Organisation) -> Any: ...
+
+    def rank(self, cards: list) -> list: ...
+
+
+@dataclass
+class Context:
+    store: Store
+    person: Person
+    org: Organisation
+    message_id: int | None
+    now: datetime  # UTC, naive (as stored)
+    today: date  # the local date (organisation time zone)
+    scorer: Scorer
+    text: str = ""
+    kind: str = "text"
+    media: dict | None = None
+    outbox: list[Notification] = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        """The evaluation year open today (January until the group deadline still belongs to last year)."""
+        return evaluation_year(self.today, self.org.group_deadline or "01-19")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.person.role, self.person.role)
+
+    def notify(self, person_id: int, template: str, key: str, reason: str = "", **data: Any) -> None:
+        self.outbox.append(Notification(person_id, template, data, key, reason))
+
+    def cards(self, group_id: int | None = None) -> list:
+        return self.scorer.score_cards(self.store.session, self.org, self.year, self.as_of, group_id=group_id)
+
+    def card(self, branch: Branch) -> Any:
+        return self.scorer.branch_card(self.store.session, self.org, branch, self.year, self.as_of)
+
+    @property
+    def as_of(self) -> date:
+        """Score 'as of' today, or the year's end once the year is over."""
+        end = date(self.year, 12, 31)
+        return min(self.today, end)
+
+    def expires(self, minutes: int = 30) -> datetime:
+        return self.now + timedelta(minutes=minutes)
+
+
+Handler = Callable[[Any, Context], ReplyData]
+
+
+@lru_cache(maxsize=1)
+def words() -> dict[str, frozenset[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("words.yaml")).read_text(encoding="utf-8"))
+    return {k: frozenset(str(w).lower() for w in v) for k, v in data.items()}
+
+
+def answer_kind(text: str) -> str | None:
+    """'yes' / 'no' for a short answer to a question, else None."""
+    t = (text or "").strip().strip("。.!！~～ ").lower()
+    if not t or len(t) > 8:
+        return None
+    w = words()
+    if t in w["affirm"]:
+        return "yes"
+    if t in w["deny"]:
+        return "no"
+    return None
+
+
+def refused(ctx: Context, what: str, why: str = "") -> ReplyData:
+    """The person acted outside their role: say so, change nothing."""
+    return ReplyData("not_allowed", {"role": ctx.role_label, "what": what, "why": why}, status="refused")
+
+
+def fmt_points(x: float | None) -> str:
+    if x is None:
+        return "—"
+    r = round(float(x), 2)
+    return str(int(r)) if r == int(r) else f"{r:g}"
+
+
+def target_branch(parsed: Any, ctx: Context) -> tuple[Branch | None, ReplyData | None]:
+    """The branch a message is about, within what the asker may see.
+
+    Branch people: their own branch (naming another is refused). Group leaders: a branch of their
+    group, or None for the group as a whole. The office: any branch, or None for the committee.
+    """
+    person, store = ctx.person, ctx.store
+    name = getattr(parsed, "target", None)
+    named = store.find_branch(ctx.org.id, name) if name else None
+    if person.role in READ_ROLES:
+        own = person.branch
+        if own is None:
+            return None, refused(ctx, "查看支部情况", "您的账号没有关联党支部")
+        if named is not None and named.id != own.id:
+            return None, refused(ctx, f"查看{named.name}的情况", "只能查看本支部")
+        return own, None
+    if name and named is None and store.find_group(ctx.org.id, name) is None:
+        return None, ReplyData("branch_not_found", {"name": name})
+    if named is None:
+        return None, None
+    if person.role == "group_leader" and named.group_id != person.group_id:
+        return None, refused(ctx, f"查看{named.name}的情况", "只能查看本协作组的支部")
+    return named, None

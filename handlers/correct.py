@@ -1,0 +1,49 @@
+"""correct: "刚才那条改成党员大会", "日期改成12月25日", "把12月20日的支委会改成党员大会"."""
+from __future__ import annotations
+
+from nlp.types import Parsed
+
+from .base import BRANCH_ROLES, Context, ReplyData, refused
+
+ROLES = BRANCH_ROLES
+
+
+def handle(parsed: Parsed, ctx: Context) -> ReplyData:
+    if ctx.person.branch_id is None:
+        return refused(ctx, "修改记录", "您的账号没有关联党支部")
+    store, pid = ctx.store, ctx.person.id
+    acts = list(parsed.activities)
+    changes: dict = {}
+    if len(acts) >= 2:  # "把<date>的A改成B": A (and the date) name the record, B is the new activity
+        rec = store.last_activity_by(pid, code=acts[0], day=parsed.date, branch_id=ctx.person.branch_id)
+        changes["code"] = acts[-1]
+    else:
+        rec = store.last_activity_by(pid)
+        if acts:
+            changes["code"] = acts[0]
+        if parsed.date:
+            changes["date"] = parsed.date
+    if parsed.expected is not None:
+        changes["expected"] = parsed.expected
+    if parsed.present is not None:
+        changes["present"] = parsed.present
+    if parsed.speaker:
+        changes["speaker"] = parsed.speaker
+    if parsed.topic:
+        changes["topic"] = parsed.topic[:500]
+    if rec is None:
+        return ReplyData("undo_none", {"code": acts[0] if len(acts) >= 2 else None, "date": parsed.date})
+    changes = {k: v for k, v in changes.items() if getattr(rec, k) != v}
+    if not changes:
+        return ReplyData("correct_what", {"code": rec.code, "date": rec.date})
+    if "date" in changes and changes["date"] > ctx.today:
+        return ReplyData("correct_future", {"date": changes["date"]})
+    new_code, new_date = changes.get("code", rec.code), changes.get("date", rec.date)
+    if ("code" in changes or "date" in changes) and store.find_activity(rec.branch_id, new_code, new_date,
+                                                                         exclude_id=rec.id):
+        return ReplyData("correct_clash", {"code": new_code, "date": new_date})
+    old = {"code": rec.code, "date": rec.date}
+    store.update_activity(rec, changes, pid, ctx.message_id, ctx.now)
+    return ReplyData("correct", {"old": old, "code": rec.code, "date": rec.date, "expected": rec.expected,
+                                 "present": rec.present, "changed": sorted(changes),
+                                 "count": store.count_activities(rec.branch_id, rec.code, rec.date.year)})

@@ -1,0 +1,38 @@
+"""declare: a fact the rubric scores that is not an activity ("年度工作计划已制定", "获得市级表彰", "保持4A等级").
+
+Keys of the vocabulary's `awards` section become Award rows; the rest Declaration rows for the
+evaluation year. Incidents (通报批评, 处分) are the office's: `zhibu incident add` or the dashboard.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from nlp.types import Parsed
+
+from bot.store import AWARD_KEYS
+
+from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .labels import vocabulary
+
+ROLES = BRANCH_ROLES
+
+
+def handle(parsed: Parsed, ctx: Context) -> ReplyData:
+    if ctx.person.branch_id is None:
+        return refused(ctx, "登记完成事项", "您的账号没有关联党支部")
+    key = parsed.declaration
+    vocab = vocabulary()
+    if key in vocab.get("incidents", {}):
+        return refused(ctx, "登记通报批评、处分等事项", "这类事项由综合党委办公室登记")
+    if not key or (key not in vocab.get("declarations", {}) and key not in vocab.get("awards", {})):
+        return ReplyData("declare_which", {}, status="not_understood")
+    year = ctx.year
+    day = parsed.date or (ctx.today if ctx.today.year == year else date(year, 12, 31))
+    if key in AWARD_KEYS:
+        level = parsed.value or "municipal"
+        ctx.store.add_award(branch_id=ctx.person.branch_id, key=key, level=level, day=day, note=ctx.text[:500] or None,
+                            recorded_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
+        return ReplyData("declare", {"key": key, "value": level, "award": True, "created": True, "year": year})
+    _, created = ctx.store.add_declaration(branch_id=ctx.person.branch_id, year=year, key=key, value=parsed.value,
+                                           day=day, reported_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
+    return ReplyData("declare", {"key": key, "value": parsed.value, "award": False, "created": created, "year": year})

@@ -1,0 +1,78 @@
+"""First-match dispatch (as python-telegram-bot's handlers): a pending question, a photo, then the intent.
+
+Each intent module exposes ROLES and `handle(parsed, ctx)`; the role check lives here, once, so a
+person acting outside their role is told so and no handler runs.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from nlp.types import Parsed
+
+from .base import Context, ReplyData, answer_kind, refused
+from .labels import INTENT_LABELS
+
+INTENT_MODULES = {
+    "record": "record", "plan": "plan", "declare": "declare", "grade": "grade", "query_progress": "progress",
+    "query_score": "score", "ranking": "ranking", "deadline": "deadline", "undo": "undo", "correct": "correct",
+    "submit": "submit", "export": "export", "help": "help", "unknown": "unknown",
+}
+
+
+def module_for(intent: str) -> ModuleType:
+    return importlib.import_module(f"handlers.{INTENT_MODULES.get(intent, 'unknown')}")
+
+
+def allowed(intent: str, role: str) -> bool:
+    return role in module_for(intent).ROLES
+
+
+def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
+    if ctx.kind in ("image", "file"):
+        from . import evidence, grade
+
+        if grade.is_table_upload(ctx):
+            return grade.handle_table(ctx)
+        return evidence.handle(parsed, ctx)
+    if ctx.kind == "event":
+        return module_for("help").handle(parsed, ctx)
+    if parsed is None:
+        return module_for("unknown").handle(parsed, ctx)
+    pending = _pending_answer(parsed, ctx)
+    if pending is not None:
+        return pending
+    module = module_for(parsed.intent)
+    if ctx.person.role not in module.ROLES:
+        return refused(ctx, INTENT_LABELS.get(parsed.intent, parsed.intent))
+    return module.handle(parsed, ctx)
+
+
+def _pending_answer(parsed: Parsed, ctx: Context) -> ReplyData | None:
+    """A reply to the bot's own question. Anything else drops the question and is handled normally."""
+    state = ctx.store.state(ctx.person.id, ctx.now)
+    if state is None:
+        return None
+    kind, payload = state.kind, dict(state.payload or {})
+    if kind == "await_activity":
+        if parsed.activities and parsed.intent in ("record", "unknown"):
+            from .record import complete_pending
+
+            return complete_pending(parsed, ctx, payload)
+        if parsed.intent == "unknown" and answer_kind(ctx.text) == "no":
+            ctx.store.clear_state(ctx.person.id)
+            return ReplyData("cancelled", {})
+    else:
+        answer = answer_kind(ctx.text)
+        if answer is not None:
+            if kind == "confirm_plan":
+                from .plan import answer as plan_answer
+
+                return plan_answer(ctx, payload, answer == "yes")
+            if kind == "confirm_submit":
+                from .submit import confirm
+
+                return confirm(ctx, payload, answer == "yes")
+    if kind != "confirm_plan":  # a plan question stays open until answered or expired
+        ctx.store.clear_state(ctx.person.id)
+    return None

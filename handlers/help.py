@@ -1,0 +1,13 @@
+"""help: what the bot does for this person's role, with three example messages."""
+from __future__ import annotations
+
+from .base import ALL_ROLES, Context, ReplyData
+
+ROLES = ALL_ROLES
+
+
+def handle(_parsed, ctx: Context) -> ReplyData:
+    branch = ctx.person.branch.name if ctx.person.branch else None
+    group = ctx.person.group.name if ctx.person.group else None
+    return ReplyData("help", {"role": ctx.person.role, "role_label": ctx.role_label, "name": ctx.person.name,
+                              "branch": branch, "group": group})

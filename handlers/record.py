@@ -1,0 +1,70 @@
+"""record: "今天开了支委会" -> one activity record per activity named, with a one-line confirmation."""
+from __future__ import annotations
+
+from datetime import date
+
+from nlp.types import Parsed
+
+from .base import BRANCH_ROLES, Context, ReplyData, refused
+
+ROLES = BRANCH_ROLES
+
+
+def speaker_role(speaker: str | None) -> str | None:
+    if not speaker:
+        return None
+    return "书记" if "书记" in speaker else None
+
+
+def handle(parsed: Parsed, ctx: Context) -> ReplyData:
+    if ctx.person.branch_id is None:
+        return refused(ctx, "记录活动", "您的账号没有关联党支部")
+    if parsed.negated:
+        return ReplyData("record_negated", {"codes": list(parsed.activities)})
+    day = parsed.date or ctx.today
+    if not parsed.activities:
+        ctx.store.set_state(ctx.person.id, "await_activity", _pending(parsed, day), ctx.expires(30))
+        return ReplyData("record_which", {"date": day})
+    if day > ctx.today:
+        from . import plan
+
+        return plan.handle(parsed, ctx)
+    return record_activities(ctx, list(dict.fromkeys(parsed.activities)), day, parsed)
+
+
+def record_activities(ctx: Context, codes: list[str], day: date, parsed: Parsed | None) -> ReplyData:
+    store, branch_id = ctx.store, ctx.person.branch_id
+    lines = []
+    for code in codes:
+        dup = store.find_activity(branch_id, code, day)
+        if dup is not None:
+            lines.append({"code": code, "date": day, "duplicate": True,
+                          "count": store.count_activities(branch_id, code, day.year)})
+            continue
+        lecture = code == "party_lecture"
+        rec = store.add_activity(
+            branch_id=branch_id, code=code, day=day, reported_by=ctx.person.id, message_id=ctx.message_id,
+            expected=parsed.expected if parsed else None, present=parsed.present if parsed else None,
+            speaker=(parsed.speaker if parsed else None),
+            speaker_role=speaker_role(parsed.speaker if parsed else None) if lecture else None,
+            topic=parsed.topic if parsed else None, now=ctx.now)
+        lines.append({"code": code, "date": day, "duplicate": False, "id": rec.id,
+                      "count": store.count_activities(branch_id, code, day.year),
+                      "expected": rec.expected, "present": rec.present, "this_year": day.year == ctx.today.year})
+    ctx.store.clear_state(ctx.person.id)
+    return ReplyData("record", {"lines": lines, "year": day.year, "this_year": day.year == ctx.today.year})
+
+
+def _pending(parsed: Parsed, day: date) -> dict:
+    return {"date": day.isoformat(), "expected": parsed.expected, "present": parsed.present,
+            "speaker": parsed.speaker, "topic": parsed.topic}
+
+
+def complete_pending(parsed: Parsed, ctx: Context, payload: dict) -> ReplyData:
+    """The answer to "which activity?": merge what the first message said with the activity named now."""
+    day = parsed.date or date.fromisoformat(payload["date"])
+    merged = Parsed(intent="record", activities=parsed.activities, date=day,
+                    expected=parsed.expected if parsed.expected is not None else payload.get("expected"),
+                    present=parsed.present if parsed.present is not None else payload.get("present"),
+                    speaker=parsed.speaker or payload.get("speaker"), topic=parsed.topic or payload.get("topic"))
+    return handle(merged, ctx)
