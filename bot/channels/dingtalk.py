@@ -1,0 +1,93 @@
+"""DingTalk adapter: POST /dingtalk/callback (enterprise robot, HTTP mode). Thin: steps in dingtalk_protocol.
+
+The callback is answered at once with an empty JSON object; the reply goes through the message's
+`sessionWebhook` (markdown where the reply has it), logged and sent exactly once under `reply:dingtalk:<msgId>`.
+A retry of the same msgId is recognised by the conversation core's store and sends nothing.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from ..messages import Inbound, Reply
+from ..push import session_payload
+from .dingtalk_protocol import MAX_BODY, DingMessage, check_sign, parse_payload, webhook_allowed
+from .errors import Rejected
+from .window import Background, within_window
+
+log = logging.getLogger("bot.channels.dingtalk")
+SORRY = "抱歉，我这边出了点问题，请稍后再发一次。"
+KINDS = {"text": "text", "picture": "image", "file": "file"}
+
+
+def to_inbound(msg: DingMessage) -> Inbound:
+    media = None
+    if msg.download_code:
+        media = {"media_id": msg.download_code, **({"filename": msg.filename} if msg.filename else {})}
+    return Inbound(channel="dingtalk", account=msg.sender_staff_id, dedup_key=msg.msg_id, text=msg.text,
+                   kind=KINDS.get(msg.msg_type, msg.msg_type[:20]), received_at=datetime.now(timezone.utc).replace(tzinfo=None),
+                   conversation_id=msg.conversation_id or None, is_group=msg.is_group, media=media)
+
+
+@dataclass
+class DingTalkChannel:
+    app_secret: str
+    api_base: str
+    conversation: object
+    sender: object  # PlatformSender
+    background: Background
+    budget: float = 10.0
+    clock: Callable[[], float] = field(default=time.time)
+
+    def receive(self, headers, body: bytes) -> tuple[int, dict]:
+        check_sign(headers.get("timestamp"), headers.get("sign"), self.app_secret, now_ms=self.clock() * 1000)
+        msg = parse_payload(body)
+        inbound = to_inbound(msg)
+        try:
+            on_time, reply = within_window(self.background, lambda: self.conversation.handle(inbound),
+                                           lambda late: self.answer(msg, late), self.budget)
+        except Exception:
+            log.exception("conversation failed on dingtalk message %s", msg.msg_id)
+            reply, on_time = Reply(text=SORRY), True
+        if on_time and reply is not None:
+            self.background.submit(self.answer, msg, reply)
+        return 200, {}
+
+    def answer(self, msg: DingMessage, reply: Reply) -> None:
+        if reply.duplicate or not (reply.text or reply.files):
+            return
+        key = f"reply:dingtalk:{msg.msg_id}"
+        if reply.text:
+            if not webhook_allowed(msg.session_webhook, self.api_base):
+                log.error("dingtalk message %s: sessionWebhook missing or not on the DingTalk API host", msg.msg_id)
+            else:
+                payload = session_payload(reply.text, reply.markdown, at_user=msg.sender_staff_id if msg.is_group else None)
+                dt = self.sender.dingtalk
+                self.sender.outbox.deliver(key, platform="dingtalk_session", target=f"user:{msg.sender_staff_id}",
+                                           kind=payload["msgtype"], payload={"text": reply.text, "markdown": reply.markdown},
+                                           reason="reply", call=lambda: dt.reply_session(msg.session_webhook, payload))
+        if reply.files:
+            self.sender.send_to_user_id("dingtalk", msg.sender_staff_id, "", key=f"{key}:files", reason="reply files",
+                                        files=list(reply.files))
+
+
+bp = Blueprint("dingtalk", __name__)
+
+
+@bp.post("/dingtalk/callback")
+def callback() -> Response:
+    channel: DingTalkChannel | None = current_app.extensions["zhibu"].services.get("dingtalk_channel")
+    if channel is None:
+        return Response("DingTalk is not configured", 404, mimetype="text/plain")
+    request.max_content_length = MAX_BODY
+    try:
+        status, answer = channel.receive(request.headers, request.get_data(cache=False))
+    except Rejected as exc:
+        log.warning("dingtalk callback refused: %s", exc.reason)
+        return Response("refused", exc.status, mimetype="text/plain")
+    return jsonify(answer), status

@@ -1,0 +1,206 @@
+"""Local web chat: a visitor picks a demo person and talks to the bot, replies shown as the platforms show them.
+
+Only on when no platform is configured (or ZHIBU_WEB_CHAT=on): anyone who can open the page can speak as
+anyone, which is what a demo needs and what production must never offer.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import or_, select
+
+from ..config import Config
+from ..messages import Inbound, Reply
+from ..models import ROLE_LABELS, InboundMessage, OutboundMessage, Person, PushTarget
+from .render import markdown_to_html, text_to_html
+
+log = logging.getLogger("bot.channels.web")
+MAX_TEXT = 2000
+PAGES = Path(__file__).resolve().parents[2] / "templates" / "pages"
+
+
+def web_chat_enabled(config: Config) -> bool:
+    mode = (config.web_chat or "auto").lower()
+    return mode == "on" or (mode == "auto" and not (config.wecom_enabled or config.dingtalk_enabled))
+
+
+def _runtime():
+    return current_app.extensions["zhibu"]
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="zhibu-web-file")
+
+
+def file_link(path: Path) -> dict:
+    token = _signer().dumps(str(Path(path).resolve()))
+    return {"name": Path(path).name, "url": f"/web/files/{token}"}
+
+
+def reply_json(reply: Reply) -> dict:
+    return {
+        "text": reply.text,
+        "html": markdown_to_html(reply.markdown) if reply.markdown else text_to_html(reply.text),
+        "markdown": bool(reply.markdown),
+        "files": [file_link(p) for p in reply.files],
+        "duplicate": reply.duplicate,
+    }
+
+
+def find_person(session, account: str) -> Person | None:
+    """web accounts: a person's WeChat Work id, else DingTalk id, else the person id."""
+    person = session.scalars(select(Person).where(or_(Person.wecom_userid == account,
+                                                      Person.dingtalk_userid == account))).first()
+    if person is None and account.isdigit():
+        person = session.get(Person, int(account))
+    return person
+
+
+def people(sessions) -> list[dict]:
+    try:
+        from ..demo import demo_people
+
+        listed = demo_people(sessions)
+    except ImportError:
+        listed = None
+    if listed is None:
+        with sessions() as s:
+            rows = s.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id).limit(60)).all()
+            listed = [{"account": p.wecom_userid or p.dingtalk_userid or str(p.id), "name": p.name,
+                       "role": p.role, "role_label": ROLE_LABELS.get(p.role, p.role),
+                       "branch": p.branch.name if p.branch else None, "group": p.group.name if p.group else None}
+                      for p in rows]
+    return [_person_view(p) for p in listed]
+
+
+def _person_view(p: dict) -> dict:
+    role = p.get("role") or ""
+    label = p.get("role_label") or p.get("label") or ROLE_LABELS.get(role, role)
+    if role not in ROLE_LABELS:  # demo_people may hand the label only
+        role = next((k for k, v in ROLE_LABELS.items() if v == label or v == role), role)
+    return {"account": str(p.get("account", "")), "name": p.get("name", ""), "role": role, "role_label": label,
+            "where": p.get("branch") or p.get("group") or p.get("where") or ""}
+
+
+def examples() -> dict[str, list[str]]:
+    data = yaml.safe_load((PAGES / "chat_examples.yaml").read_text(encoding="utf-8"))
+    return {k: list(v) for k, v in data.items()}
+
+
+def inbox(sessions, account: str, after: int = 0, limit: int = 50) -> list[dict]:
+    """What the bot sent to this person outside a reply (and to their group's chat), after message id `after`."""
+    with sessions() as s:
+        person = find_person(s, account)
+        if person is None:
+            return []
+        targets = [f"person:{person.id}"]
+        chats = s.scalars(select(PushTarget).where(PushTarget.org_id == person.org_id)).all()
+        names = {}
+        for t in chats:
+            if t.group_id is None or t.group_id == person.group_id:
+                targets.append(f"target:{t.id}")
+                names[f"target:{t.id}"] = t.name
+        rows = s.scalars(select(OutboundMessage).where(OutboundMessage.target.in_(targets), OutboundMessage.id > after,
+                                                       OutboundMessage.kind.in_(("text", "markdown")))
+                         .order_by(OutboundMessage.id).limit(limit)).all()
+        out = []
+        for r in rows:
+            payload: dict[str, Any] = r.payload or {}
+            md, text = payload.get("markdown"), payload.get("text") or ""
+            out.append({"id": r.id, "at": r.created_at.isoformat() + "Z", "from": names.get(r.target, "支部助手通知"),
+                        "group": r.target.startswith("target:"), "text": text,
+                        "html": markdown_to_html(md) if md else text_to_html(text)})
+        return out
+
+
+def history(sessions, account: str, limit: int = 30) -> list[dict]:
+    with sessions() as s:
+        rows = s.scalars(select(InboundMessage).where(InboundMessage.channel == "web", InboundMessage.account == account)
+                         .order_by(InboundMessage.id.desc()).limit(limit)).all()
+        items = []
+        for r in reversed(rows):
+            items.append({"who": "me", "at": r.received_at.isoformat() + "Z", "html": text_to_html(r.text or "")})
+            if r.reply_text:
+                items.append({"who": "bot", "at": r.received_at.isoformat() + "Z", "html": text_to_html(r.reply_text)})
+    return items
+
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+def index() -> Response | str:
+    rt = _runtime()
+    if not web_chat_enabled(rt.config):
+        return render_template("pages/landing.html")
+    return render_template("pages/chat.html", examples=examples())
+
+
+def _enabled_or_404() -> None:
+    if not web_chat_enabled(_runtime().config):
+        abort(404)
+
+
+@bp.get("/api/web/people")
+def api_people():
+    _enabled_or_404()
+    return jsonify(people(_runtime().sessions))
+
+
+@bp.post("/api/web/message")
+def api_message():
+    _enabled_or_404()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify(error="请发送 JSON：{account, text}"), 400
+    account, text, msg_id = body.get("account"), body.get("text"), body.get("id") or uuid.uuid4().hex
+    if not isinstance(account, str) or not account or len(account) > 100:
+        return jsonify(error="请先选择一位演示人员"), 400
+    if not isinstance(text, str) or not text.strip():
+        return jsonify(error="消息不能为空"), 400
+    if len(text) > MAX_TEXT:
+        return jsonify(error=f"消息太长了（最多 {MAX_TEXT} 字）"), 413
+    if not isinstance(msg_id, str) or len(msg_id) > 64:
+        return jsonify(error="bad id"), 400
+    conversation = _runtime().services.get("conversation")
+    if conversation is None:
+        return jsonify(error="对话核心尚未就绪"), 503
+    reply = conversation.handle(Inbound(channel="web", account=account, dedup_key=f"{account}:{msg_id}", text=text.strip()))
+    return jsonify(reply_json(reply))
+
+
+@bp.get("/api/web/inbox")
+def api_inbox():
+    _enabled_or_404()
+    account = request.args.get("account", "")
+    after = request.args.get("after", "0")
+    if not account or len(account) > 100 or not after.isdigit():
+        return jsonify(error="bad request"), 400
+    return jsonify(inbox(_runtime().sessions, account, int(after)))
+
+
+@bp.get("/api/web/history")
+def api_history():
+    _enabled_or_404()
+    account = request.args.get("account", "")
+    if not account or len(account) > 100:
+        return jsonify(error="bad request"), 400
+    return jsonify(history(_runtime().sessions, account))
+
+
+@bp.get("/web/files/<token>")
+def download(token: str):
+    _enabled_or_404()
+    try:
+        path = Path(_signer().loads(token, max_age=24 * 3600))
+    except BadSignature:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name)
