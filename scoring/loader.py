@@ -291,6 +291,8 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
         items = []
         for ii, it in enumerate(raw_items, 1):
             iwhere = f"{swhere} 第{ii}项"
+            if isinstance(it, dict) and isinstance(it.get("id"), (str, int, float)):
+                iwhere = f"项目 {it['id']}"
             it = v.mapping(it, iwhere, _ITEM, "评分项")
             iid = v.text(it, "id", iwhere)
             iwhere = f"项目 {iid}"
@@ -315,7 +317,7 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
 
     bonus = []
     for bi, b in enumerate(d.get("bonus") or [], 1):
-        bwhere = f"加分项 第{bi}项"
+        bwhere = f"加分项 {b['id']}" if isinstance(b, dict) and b.get("id") else f"加分项 第{bi}项"
         b = v.mapping(b, bwhere, _BONUS, "加分项")
         bid = v.text(b, "id", bwhere)
         bwhere = f"加分项 {bid}"
@@ -330,7 +332,7 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
                            for ri, r in enumerate(_rule_list(v, b.get("rules"), bwhere), 1))))
     vetoes = []
     for vi, x in enumerate(d.get("vetoes") or [], 1):
-        vwhere = f"否定项 第{vi}项"
+        vwhere = f"否定项 {x['id']}" if isinstance(x, dict) and x.get("id") else f"否定项 第{vi}项"
         x = v.mapping(x, vwhere, _VETO, "否定项")
         xid = v.text(x, "id", vwhere)
         vwhere = f"否定项 {xid}"
