@@ -47,11 +47,12 @@ def gap_lines(rows: Sequence[ActivityRow], year: int, as_of: date, layout: dict[
         if not cell.due:
             continue
         lines = []
-        if cell.total == 0:
-            lines.append(words.get("empty_month", "{month}月：本月没有活动记录").format(month=cell.month))
         miss_m = [monthly[c] for c in cell.missing if c in monthly]
         miss_q = [quarterly[c] for c in cell.missing if c in quarterly and c not in monthly]
-        if miss_m:
+        if cell.total == 0:
+            lines.append(words.get("empty_month", "{month}月：本月没有活动记录").format(
+                month=cell.month, labels="、".join(miss_m) or "—"))
+        elif miss_m:
             lines.append(words.get("missing_month", "{month}月缺：{labels}").format(month=cell.month, labels="、".join(miss_m)))
         if miss_q:
             lines.append(words.get("missing_quarter", "第{quarter}季度缺：{labels}").format(

@@ -57,7 +57,7 @@ def seed003_like() -> Rubric:
     )
     return Rubric(id="seed003", title="社会事业局党工委直属党组织工作目标责任制考核细则", source="003",
                   sections=(Section("一", "考核细则", 27, items),),
-                  columns=(ScoreColumn("self", "自查得分"), ScoreColumn("group", "复查得分")))
+                  columns=(ScoreColumn("self", "自查得分"), ScoreColumn("office", "复查得分")))
 
 
 def card_for(rubric: Rubric, name: str, *, off: dict[str, float] | None = None, tiers: dict[str, dict[str, float]] | None = None,

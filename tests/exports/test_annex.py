@@ -90,7 +90,7 @@ def test_annex1_marks_a_triggered_veto(tmp_path):
 def test_annex1_seed003_layout_comes_from_data(tmp_path):
     """Seed 003's own columns (项目 / 内容与要求 / 分值 / 考核标准 / 自查得分 / 复查得分) without new code."""
     rubric = seed003_like()
-    card = card_for(rubric, "第一小学党支部", off={"3": 2}, tiers={"group": {"3": 3}})
+    card = card_for(rubric, "第一小学党支部", off={"3": 2}, tiers={"office": {"3": 3}})
     ws = openpyxl.load_workbook(write_annex1(rubric, card, tmp_path / "s3.xlsx")).active
     assert ws["A1"].value == "社会事业局党工委直属党组织工作目标责任制考核细则"
     assert [ws.cell(2, c).value for c in range(1, 7)] == ["项目", "内容与要求", "分值", "考核标准", "自查得分", "复查得分"]
@@ -129,7 +129,7 @@ def test_annex2_rows_header_lines_and_blank_rows(tmp_path):
 
 def test_annex2_seed003_labels_and_plain_rows(tmp_path):
     rubric = seed003_like()
-    rows = [Annex2Row("第一小学党支部", {"self": 25.0, "group": 24.5}), Annex2Row("第二小学党支部", {"self": 27.0})]
+    rows = [Annex2Row("第一小学党支部", {"self": 25.0, "office": 24.5}), Annex2Row("第二小学党支部", {"self": 27.0})]
     ws = openpyxl.load_workbook(write_annex2(rubric, rows, tmp_path / "x.xlsx", {"group": "教育片区"})).active
     header = _find(ws, "序号").row
     assert [ws.cell(header, c).value for c in range(1, 6)] == ["序号", "党组织名称", "自查得分", "复查得分", "备注"]

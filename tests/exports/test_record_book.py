@@ -43,11 +43,11 @@ def test_record_book_lists_activities_in_date_order_with_gaps(tmp_path):
     assert body[1] == ["1月10日", "支委会", "5/5", "", "研究年度计划", ""]
     assert body[2][:2] == ["1月25日", "主题党日"]
     # February: nothing at all; March: a lecture but no 支委会 / 主题党日 and no assembly in Q1.
-    assert body[3][0] == "2月：本月没有活动记录" and body[4][0] == "2月缺：支委会、主题党日"
-    assert body[5] == ["3月28日", "党课", "15/13", "李书记", "学习党的二十大精神", "签到表.jpg、照片1.jpg"]
-    assert body[6][0] == "3月缺：支委会、主题党日" and body[7][0] == "第1季度缺：支部党员大会"
-    assert len(body) == 8  # April has not ended on as_of: nothing marked yet
-    assert set(body[6]) == {"3月缺：支委会、主题党日"}  # the gap line spans the whole row
+    assert body[3][0] == "2月：本月没有活动记录（缺：支委会、主题党日）"
+    assert body[4] == ["3月28日", "党课", "15/13", "李书记", "学习党的二十大精神", "签到表.jpg、照片1.jpg"]
+    assert body[5][0] == "3月缺：支委会、主题党日" and body[6][0] == "第1季度缺：支部党员大会"
+    assert len(body) == 7  # April has not ended on as_of: nothing marked yet
+    assert set(body[5]) == {"3月缺：支委会、主题党日"}  # the gap line spans the whole row
     assert "全年共记录活动 3 次" in texts[-1]
     sec = doc.sections[0]
     assert sec.page_width > sec.page_height  # landscape A4
