@@ -49,12 +49,13 @@ def row_dict(obj: Any, fields: Iterable[str]) -> dict:
 
 ACTIVITY_FIELDS = ("branch_id", "code", "date", "expected", "present", "hours", "speaker", "topic", "deleted_at")
 
-_SUFFIXES = ("党支部", "支部", "党建协作组", "协作组", "组")
+BRANCH_SUFFIXES = ("党支部", "支部")
+GROUP_SUFFIXES = ("党建协作组", "协作组", "组")
 
 
-def _norm(name: str) -> str:
+def _norm(name: str, suffixes: Sequence[str] = BRANCH_SUFFIXES) -> str:
     name = re.sub(r"\s+", "", name or "")
-    for suffix in _SUFFIXES:
+    for suffix in suffixes:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
@@ -123,13 +124,16 @@ class Store:
         """A branch named in a message: exact name, then the same name without 党支部, then containment."""
         if not name:
             return None
-        candidates = self.branches(org_id, group_id)
-        return _best_match(candidates, name)
+        if _is_group_name(name):
+            return None
+        return _best_match(self.branches(org_id, group_id), name, BRANCH_SUFFIXES)
 
     def find_group(self, org_id: int, name: str | None) -> Group | None:
         if not name:
             return None
-        return _best_match(self.groups(org_id), name)
+        if name.endswith("支部"):
+            return None
+        return _best_match(self.groups(org_id), name, GROUP_SUFFIXES)
 
     # ---------------------------------------------------------------- raw messages
     def message(self, message_id: int) -> InboundMessage | None:
@@ -419,16 +423,20 @@ class Store:
             AuditLog.entity == entity, AuditLog.entity_id == entity_id).order_by(AuditLog.id)))
 
 
-def _best_match(candidates: Sequence[Any], name: str) -> Any | None:
+def _is_group_name(name: str) -> bool:
+    return name.endswith("协作组") or name.endswith("组") and not name.endswith("党小组")
+
+
+def _best_match(candidates: Sequence[Any], name: str, suffixes: Sequence[str]) -> Any | None:
     wanted = re.sub(r"\s+", "", name)
     for c in candidates:
         if c.name == wanted:
             return c
-    core = _norm(wanted)
-    exact = [c for c in candidates if _norm(c.name) == core]
+    core = _norm(wanted, suffixes)
+    exact = [c for c in candidates if _norm(c.name, suffixes) == core]
     if len(exact) == 1:
         return exact[0]
-    contains = [c for c in candidates if core and (core in c.name or _norm(c.name) in wanted)]
+    contains = [c for c in candidates if core and (core in c.name or _norm(c.name, suffixes) in wanted)]
     if len(contains) == 1:
         return contains[0]
     return None
