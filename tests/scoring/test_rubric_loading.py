@@ -92,3 +92,16 @@ def test_bad_yaml_and_missing_file(tmp_path):
         load_rubric("seed999")
     with pytest.raises(RubricError, match="文件不存在"):
         load_rubric(tmp_path / "none.yaml")
+
+
+def test_facts_round_trip():
+    from scoring import facts_from_dict, facts_to_dict
+
+    d = {"name": "甲支部", "kind": "功能型特设党支部", "founded": "2022-07-01",
+         "activities": [{"code": "党课", "date": "2022-09-28", "speaker_role": "书记", "hours": 2}],
+         "declarations": [{"key": "star_rating", "value": "4A"}],
+         "incidents": [{"key": "criticized", "date": "2022-08-01", "event": "E1"}],
+         "awards": [{"key": "commendation", "level": "municipal", "date": "2022-10-01"}]}
+    f = facts_from_dict(d)
+    assert f.kind == "functional" and f.activities[0].code == "party_lecture"
+    assert facts_from_dict(facts_to_dict(f)) == f
