@@ -1,8 +1,8 @@
 """Dates in a chat line, resolved against the day the message was sent (Asia/Shanghai).
 
 A date without a year is put in the year that makes it nearest to `today` ("12月28日" sent on Jan 5 is
-last December), leaning to the past for a report ("…开了") and to the future for a plan ("准备…"), but
-never more than half a year away from the nearest reading. A bare weekday ("周五") is the most recent
+last December); a report ("…开了") takes the latest past reading, a plan ("准备…") the next one, and a
+bare date more than a month ahead is read as a past one (secretaries report far more than they plan). A bare weekday ("周五") is the most recent
 one, or the next one in a plan. Vague words ("前几天", "上周", "下个月") say "a date, but not which": the
 parser then leaves the date empty rather than invent one.
 """
@@ -44,7 +44,8 @@ _WEEK_OFFSET = {
     "本": 0, "这": 0, "这个": 0, "上": -1, "上个": -1, "上上": -2, "上上个": -2, "下": 1, "下个": 1, "下下": 2, "下下个": 2,
 }
 _WEEKDAY = {c: i for i, c in enumerate("一二三四五六")} | {"日": 6, "天": 6} | {str(i): i - 1 for i in range(1, 8)}
-_HALF_YEAR = 183
+_YEAR = 366
+_SOON = 31  # a bare date further ahead than this is read as a past one
 
 PAST, FUTURE = "past", "future"
 
@@ -76,18 +77,19 @@ def _safe(y: int | None, m: int | None, d: int | None) -> date | None:
 
 
 def _pick(candidates: list[date], today: date, lean: str | None) -> date | None:
-    """The reading nearest to today, or the nearest on the leaning side if that is within half a year."""
+    """The reading a secretary means: the latest past one in a report ("…开了"), the next one in a plan,
+    else the nearest, except that a bare date more than a month ahead is taken as a past one."""
     if not candidates:
         return None
+    past = [c for c in candidates if c <= today and (today - c).days <= _YEAR]
+    future = [c for c in candidates if c >= today and (c - today).days <= _YEAR]
+    if lean == PAST and past:
+        return max(past)
+    if lean == FUTURE and future:
+        return min(future)
     nearest = min(candidates, key=lambda c: (abs((c - today).days), c > today))
-    if lean == PAST:
-        past = [c for c in candidates if c <= today and (today - c).days <= _HALF_YEAR]
-        if past:
-            return max(past)
-    elif lean == FUTURE:
-        future = [c for c in candidates if c >= today and (c - today).days <= _HALF_YEAR]
-        if future:
-            return min(future)
+    if nearest > today and (nearest - today).days > _SOON and past:
+        return max(past)
     return nearest
 
 

@@ -26,6 +26,7 @@ PERIOD = "period"  # value: period key
 FORM = "form"  # value: export form key
 NEG = "neg"
 QUESTION = "q"
+NEUTRAL = "neutral"  # a word that only keeps its parts from matching
 
 MAX_JOIN = 5  # a keyword may span this many jieba tokens
 
@@ -87,6 +88,7 @@ def _keyword_entries(table: dict) -> list[tuple[str, str, str]]:
         out += [(w, FORM, form) for w in words]
     out += [(w, NEG, "") for w in table["negation"]]
     out += [(w, QUESTION, "") for w in table["question"]]
+    out += [(w, NEUTRAL, "") for w in table.get("neutral", ())]
     return out
 
 

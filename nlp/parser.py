@@ -53,10 +53,17 @@ _SPEAKER = re.compile(
     r"(?:讲授|主讲|宣讲|讲解|领学|讲|作|做|上|带来|分享)"
     r"|主讲(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
 )
+# Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
-    r"^(?:今天|昨天|前天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|本周.|上周.|周.|由|请|邀请|特邀|特别邀请|"
-    r"召开|开|支委会|党员大会|党课|[,，。\s]|了|并|后|会上|会议上|上)+"
+    r"^.*(?:今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
+    r"召开|支委会|党员大会|党课|会上|会后|会议上|[,，。、\s])"
 )
+_NEGATION = re.compile(
+    r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
+    r"|没有?上(?!报|传|交|级)|取消了|延期|推迟了|没开成"
+)
+_RANKING = re.compile(r"前\s*(?:\d{1,3}|[一二三四五六七八九十百]{1,3})\s*名|全委前")
+_NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(
     r"(?:主题|题目|内容|议题)\s*(?:是|为|:|：)\s*[“\"《]?(?P<t>[^，,。；;！!？?”\"》]+)"
     r"|《(?P<b>[^》]{1,40})》"
@@ -194,7 +201,7 @@ def _parse(text: object, today: date) -> Parsed:
         return graded
     if "deadline" in cues:
         return Parsed("deadline", activities=h.codes(), period=_period(h))
-    if "ranking" in cues:
+    if "ranking" in cues or _RANKING.search(text):
         return Parsed("ranking", target=_target(text), top=_top(text), period=_period(h))
     if "export" in cues:
         return Parsed("export", target=_target(text), period=_period(h), form=h.forms[0] if h.forms else None)
@@ -211,11 +218,12 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("query_progress", activities=h.codes(), target=_target(text), period=_period(h))
 
     if h.activities or h.generic:
-        if h.neg and not is_question:
+        if (h.neg or _NEGATION.search(text)) and not is_question:
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if "undo" in cues and "取消" in text:
-            return Parsed("unknown", activities=h.codes(), negated=True)
+        if "undo" in cues and "取消" in text:  # "支委会取消了"
+            hit = best_date(find_dates(text, today, None))
+            return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
         if is_question and not h.past:
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
         return _report(text, h, today)
@@ -283,7 +291,9 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
             tail_index = index
             break
         offset += len(token)
-    codes = h.codes(after=tail_index) or (() if not_only_before(h, tail_index) else h.codes())
+    denied = {h_index + 1 for h_index, token in enumerate(tokens) if token in ("不是", "而不是", "并非")}
+    kept = [(index, code) for index, code in h.activities if index not in denied]
+    codes = _codes(kept, tail_index) or (() if _only_before(kept, tail_index) else _codes(kept, -1))
     hit = best_date(find_dates(tail, today, PAST), last=True)
     expected, present = find_counts(tail)
     if not codes and hit is None and expected is None and present is None:
@@ -297,9 +307,17 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
     )
 
 
-def not_only_before(h: _Hits, tail_index: int) -> bool:
-    """True when every activity named sits before the cue: the one being replaced, not the new one."""
-    return bool(h.activities) and all(index < tail_index for index, _ in h.activities) and len(h.codes()) > 1
+def _codes(activities: list[tuple[int, str]], after: int) -> tuple[str, ...]:
+    seen: list[str] = []
+    for index, code in activities:
+        if index >= after and code not in seen:
+            seen.append(code)
+    return tuple(seen)
+
+
+def _only_before(activities: list[tuple[int, str]], tail_index: int) -> bool:
+    """True when the activities named all sit before the cue and differ: the replaced one and … none new."""
+    return len({code for _, code in activities}) > 1 and all(index < tail_index for index, _ in activities)
 
 
 def _grade(text: str) -> Parsed | None:
@@ -324,7 +342,7 @@ def _target(text: str) -> str | None:
         return m.group()
     if m := _TARGET_NAMED.search(text):
         name = _TARGET_PREFIX.sub("", m.group())
-        if name not in ("党支部", "协作组", "支部", ""):
+        if name not in ("党支部", "协作组", "支部", "") and not _NOT_A_TARGET.search(name):
             return name
     return None
 
@@ -364,8 +382,7 @@ def _declare(text: str, lex: lx.Lexicon) -> Parsed | None:
         elif rule.ratio:
             value = _ratio(m.group(rule.ratio) or "", m.groupdict().get("cn" + rule.ratio))
         elif rule.levels:
-            span = m.group()
-            value = next((level for word, level in rule.levels if word in span), None)
+            value = next((level for word, level in rule.levels if word in text), None)
         return Parsed("declare", declaration=rule.key, value=value)
     return None
 
