@@ -1,0 +1,223 @@
+"""`zhibu export …`: the office's tables and documents, written to a folder (default ./exports).
+
+    zhibu export annex1 --branch NAME | --all        附件1 自评表 (.xlsx), one per branch
+    zhibu export annex2 --group NAME | --all         附件2 协作组汇总表 (.xlsx), one per group
+    zhibu export record-book --branch NAME | --all   活动记录本 (.docx)
+    zhibu export report                              质效评估报告 draft (.docx)
+    zhibu export summary --branch NAME | --all       工作总结 outline (.docx)
+    zhibu export check-summary FILE                  字数 and the eight topics of a summary (.docx / .txt)
+    zhibu export chart [--group NAME]                排名图 (.png)
+
+Long exports show a progress bar. Bad input gets a one-line Chinese message, never a traceback.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import click
+
+
+@click.group()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"),
+              show_default=True, help="输出目录")
+@click.option("--year", type=int, default=None, help="评价年度（默认：组织当前年度）")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="按哪一天的数据计算（默认：今天与该年12月31日中较早者）")
+@click.option("--org", "org_id", type=int, default=None, help="组织编号（默认：第一个组织）")
+@click.pass_context
+def export(ctx: click.Context, out_dir: Path, year: int | None, as_of, org_id: int | None) -> None:
+    """导出自评表、汇总表、记录本、评估报告、工作总结提纲、排名图。"""
+    ctx.obj = {"out": out_dir, "year": year, "as_of": as_of.date() if as_of else None, "org_id": org_id}
+
+
+@contextmanager
+def _session(ctx: click.Context) -> Iterator[tuple]:
+    """(session, org, year, as_of) from the configured database."""
+    from bot.config import Config
+    from bot.db import create_schema, make_engine, make_session_factory
+    from bot.store import Store
+
+    config = Config.from_env()
+    engine = make_engine(config.database_url)
+    create_schema(engine)
+    session = make_session_factory(engine)()
+    try:
+        org = Store(session).organisation(ctx.obj["org_id"])
+        if org is None:
+            raise click.ClickException("数据库里还没有组织：请先导入名册（zhibu roster import）或运行 zhibu run 生成演示数据")
+        year = ctx.obj["year"] or org.year
+        as_of = ctx.obj["as_of"] or min(date.today(), date(year, 12, 31))
+        yield session, org, year, as_of
+    finally:
+        session.close()
+        engine.dispose()
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    transient=False)
+
+
+def _run_each(label: str, things: Sequence, name: Callable, write: Callable) -> list[Path]:
+    """Write one file per thing with a progress bar (shown when there is more than one)."""
+    paths: list[Path] = []
+    if len(things) <= 1:
+        for t in things:
+            paths.append(write(t))
+    else:
+        with _progress() as progress:
+            task = progress.add_task(label, total=len(things))
+            for t in things:
+                progress.update(task, description=f"{label}：{name(t)}")
+                paths.append(write(t))
+                progress.advance(task)
+    for p in paths:
+        click.echo(f"已导出：{p}")
+    return paths
+
+
+def _branches(session, org, name: str | None, all_: bool):
+    from bot.store import Store
+
+    store = Store(session)
+    if all_:
+        found = store.branches(org.id)
+        if not found:
+            raise click.ClickException("没有党支部可导出")
+        return found
+    if not name:
+        raise click.UsageError("请用 --branch 支部名称 指定党支部，或用 --all 导出全部")
+    b = store.find_branch(org.id, name)
+    if b is None:
+        raise click.ClickException(f"没有找到党支部“{name}”")
+    return [b]
+
+
+def _groups(session, org, name: str | None, all_: bool):
+    from bot.store import Store
+
+    store = Store(session)
+    if all_:
+        found = store.groups(org.id)
+        if not found:
+            raise click.ClickException("没有协作组可导出")
+        return found
+    if not name:
+        raise click.UsageError("请用 --group 协作组名称 指定协作组，或用 --all 导出全部")
+    g = store.find_group(org.id, name)
+    if g is None:
+        raise click.ClickException(f"没有找到协作组“{name}”")
+    return [g]
+
+
+branch_option = click.option("--branch", "branch", default=None, help="党支部名称")
+all_option = click.option("--all", "all_", is_flag=True, help="全部")
+
+
+@export.command("annex1")
+@branch_option
+@all_option
+@click.pass_context
+def annex1_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
+    """附件1：党支部党建工作自评表（.xlsx）。"""
+    from bot.exports import annex1_xlsx
+
+    with _session(ctx) as (s, org, year, as_of):
+        _run_each("自评表", _branches(s, org, branch, all_), lambda b: b.name,
+                  lambda b: annex1_xlsx(s, b, year, as_of, ctx.obj["out"]))
+
+
+@export.command("annex2")
+@click.option("--group", "group", default=None, help="协作组名称")
+@all_option
+@click.pass_context
+def annex2_cmd(ctx: click.Context, group: str | None, all_: bool) -> None:
+    """附件2：协作组党支部工作评分结果汇总表（.xlsx）。"""
+    from bot.exports import annex2_xlsx
+
+    with _session(ctx) as (s, org, year, as_of):
+        _run_each("汇总表", _groups(s, org, group, all_), lambda g: g.name,
+                  lambda g: annex2_xlsx(s, org, g, year, as_of, ctx.obj["out"]))
+
+
+@export.command("record-book")
+@branch_option
+@all_option
+@click.pass_context
+def record_book_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
+    """社会组织党支部工作活动记录本（.docx）：按日期列出全部活动，标出缺会的月份。"""
+    from bot.exports import record_book_docx
+
+    with _session(ctx) as (s, org, year, as_of):
+        _run_each("记录本", _branches(s, org, branch, all_), lambda b: b.name,
+                  lambda b: record_book_docx(s, b, year, as_of, ctx.obj["out"]))
+
+
+@export.command("report")
+@click.pass_context
+def report_cmd(ctx: click.Context) -> None:
+    """质效评估报告初稿（.docx）：等次分布、共性扣分、进退步情况，其余留空待填写。"""
+    from bot.exports import report_docx
+
+    with _session(ctx) as (s, org, year, as_of):
+        with _progress() as progress:
+            task = progress.add_task("评估报告：计算全委得分", total=None)
+            path = report_docx(s, org, year, as_of, ctx.obj["out"])
+            progress.update(task, total=1, completed=1)
+        click.echo(f"已导出：{path}")
+
+
+@export.command("summary")
+@branch_option
+@all_option
+@click.pass_context
+def summary_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
+    """党支部年度工作总结提纲（.docx）：八个方面，预填本支部的数字。"""
+    from bot.exports import summary_docx
+
+    with _session(ctx) as (s, org, year, as_of):
+        _run_each("工作总结提纲", _branches(s, org, branch, all_), lambda b: b.name,
+                  lambda b: summary_docx(s, b, year, as_of, ctx.obj["out"]))
+
+
+@export.command("check-summary")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def check_summary_cmd(ctx: click.Context, file: Path) -> None:
+    """检查一份工作总结：字数（不超过3000字）和八个方面是否都写到。"""
+    from bot.exports.summary import check_summary, read_text
+
+    try:
+        text = read_text(file)
+    except Exception as exc:  # a damaged .docx or an unknown encoding: say so in one line
+        raise click.ClickException(f"无法读取 {file.name}：{exc}") from None
+    year = ctx.obj["year"] or (date.today().year - 1 if date.today().month == 1 else date.today().year)
+    result = check_summary(text, year)
+    click.echo(f"字数：{result.chars}（上限 {result.max_chars}）" + ("，超出上限" if result.too_long else ""))
+    for t in result.covered:
+        click.echo(f"  ✓ {t}")
+    for t in result.missing:
+        click.echo(f"  ✗ {t}")
+    click.echo("结论：符合要求" if result.ok else f"结论：需修改（缺 {len(result.missing)} 个方面"
+               + ("，字数超出" if result.too_long else "") + "）")
+    ctx.exit(0 if result.ok else 1)
+
+
+@export.command("chart")
+@click.option("--group", "group", default=None, help="协作组名称（默认：全委）")
+@click.pass_context
+def chart_cmd(ctx: click.Context, group: str | None) -> None:
+    """排名图（.png）：全委或一个协作组。"""
+    from bot.exports import chart_png
+    from bot.exports.office import safe_name
+
+    with _session(ctx) as (s, org, year, as_of):
+        g = _groups(s, org, group, False)[0] if group else None
+        name = safe_name(g.name if g else org.name)
+        path = chart_png(s, org, year, as_of, Path(ctx.obj["out"]) / f"{year}年{name}排名.png", g)
+        click.echo(f"已导出：{path}")

@@ -1,0 +1,67 @@
+"""`zhibu export …` through click's runner against a demo committee in a SQLite file."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.db import create_schema, make_engine, make_session_factory
+
+from .demo import build_committee
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/z.sqlite3"
+    engine = make_engine(url)
+    create_schema(engine)
+    with make_session_factory(engine)() as s:
+        build_committee(s)
+    engine.dispose()
+    monkeypatch.setenv("ZHIBU_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["export", "--as-of", "2022-12-26", *args], catch_exceptions=False)
+
+
+def test_export_all_forms(db):
+    out = db / "out"
+    r = _run("--out", str(out), "annex2", "--all")
+    assert r.exit_code == 0, r.output
+    files = sorted(p.name for p in out.glob("*.xlsx"))
+    assert files == ["2022年第一党建协作组评分结果汇总表.xlsx", "2022年第三党建协作组评分结果汇总表.xlsx",
+                     "2022年第二党建协作组评分结果汇总表.xlsx"]
+    assert "汇总表" in r.output and "3/3" in r.output  # the progress bar's last state
+    r = _run("--out", str(out), "annex1", "--branch", "第2组乙协会")
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(out / "2022年第2组乙协会党支部党建工作自评表.xlsx").active
+    assert ws["A2"].value == "2022 年 第2组乙协会党支部党建工作自评表"
+    for args in (("record-book", "--all"), ("report",), ("summary", "--branch", "第1组甲协会党支部"), ("chart",)):
+        r = _run("--out", str(out), *args)
+        assert r.exit_code == 0, r.output
+    assert len(list(out.glob("*工作活动记录本.docx"))) == 9
+    assert (out / "2022年度工业行业综合党委质效评估报告.docx").is_file()
+    assert (out / "2022年工业行业综合党委排名.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_friendly_errors(db):
+    r = _run("annex1")
+    assert r.exit_code == 2 and "请用 --branch" in r.output
+    r = _run("annex1", "--branch", "不存在的支部")
+    assert r.exit_code == 1 and "没有找到党支部“不存在的支部”" in r.output and "Traceback" not in r.output
+
+
+def test_check_summary(tmp_path):
+    good = tmp_path / "s.txt"
+    good.write_text("学习党的二十大精神；习近平新时代中国特色社会主义思想；三会一课；三服务；依法执业；经费保障；"
+                    "存在的问题；2023年工作计划", encoding="utf-8")
+    r = CliRunner().invoke(main, ["export", "--year", "2022", "check-summary", str(good)])
+    assert r.exit_code == 0 and "结论：符合要求" in r.output and r.output.count("✓") == 8
+    bad = tmp_path / "b.txt"
+    bad.write_text("党的二十大" + "好" * 3000, encoding="utf-8")
+    r = CliRunner().invoke(main, ["export", "--year", "2022", "check-summary", str(bad)])
+    assert r.exit_code == 1 and "字数：3005（上限 3000），超出上限" in r.output and r.output.count("✗") == 7
