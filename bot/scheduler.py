@@ -135,7 +135,7 @@ class ReminderScheduler:
     def _step_down(self) -> None:
         sched, self.scheduler = self.scheduler, None
         if sched is not None:
-            sched.shutdown(wait=False)
+            sched.shutdown(wait=True)  # let a running send finish and its row be marked
         if _ACTIVE.get("current") is self:
             _ACTIVE.pop("current", None)
 

@@ -44,7 +44,7 @@ class RetryPolicy:
     base_seconds: float = 60.0
     factor: float = 2.0
     cap_seconds: float = 3600.0
-    claim_seconds: float = 120.0  # a send taking longer than this is presumed dead and taken over
+    claim_seconds: float = 300.0  # a send taking longer (push.py retries inside one call) is presumed dead
 
     def delay(self, attempts: int) -> timedelta:
         """Wait after the `attempts`-th failure: 1, 2, 4, 8 … minutes, at most an hour."""
