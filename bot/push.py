@@ -22,10 +22,11 @@ import threading
 import time
 import uuid
 from collections import deque
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote_plus, urlsplit
 
 import requests
@@ -146,6 +147,7 @@ class Http:
     """requests with timeouts and one session per thread; answers parsed as JSON."""
 
     def __init__(self, timeout: tuple[float, float] = (3.0, 10.0)) -> None:
+        install_redaction()  # urllib3 logs whole URLs (access_token=…) at DEBUG
         self.timeout = timeout
         self._local = threading.local()
 
@@ -464,8 +466,13 @@ class RateLimiter:
             if key not in self._sent:
                 self._sent[key] = deque(sorted(now - a for a in ages if a < self.window))
 
-    def acquire(self, key: str) -> float:
-        """Block until a send to `key` is allowed; returns the seconds waited."""
+    @contextmanager
+    def slot(self, key: str) -> Iterator[float]:
+        """Wait until a send to `key` is allowed, then hold the robot while sending (a queue per robot).
+
+        The send is stamped when it has finished, so the window is counted no earlier than the platform
+        counts it. Yields the seconds waited.
+        """
         waited = 0.0
         with self._lock(key):
             sent = self._sent.setdefault(key, deque())
@@ -474,11 +481,14 @@ class RateLimiter:
                 while sent and now - sent[0] >= self.window:
                     sent.popleft()
                 if len(sent) < self.limit:
-                    sent.append(now)
-                    return waited
+                    break
                 pause = self.window - (now - sent[0]) + 0.001
                 self.sleep(pause)
                 waited += pause
+            try:
+                yield waited
+            finally:
+                sent.append(self.clock())
 
     def penalise(self, key: str) -> None:
         """The platform said 'too fast': treat the window as full."""
@@ -572,11 +582,10 @@ class Outbox:
             self._seed_limiter(rate_key, target)
         attempts, refreshed, error = 0, False, None
         while attempts < self.backoff.attempts:
-            if rate_key:
-                self.limiter.acquire(rate_key)
             attempts += 1
             try:
-                call()
+                with self.limiter.slot(rate_key) if rate_key else nullcontext():
+                    call()
                 self._finish(key, "sent", attempts, None)
                 log.info("sent %s %s to %s (%s)", platform, kind, target, reason or key)
                 return Delivery(True, "sent", attempts)
