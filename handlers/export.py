@@ -6,7 +6,6 @@ Group leader: their group's 汇总表, or the 自评表 of their group's branche
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from nlp.types import Parsed
@@ -20,13 +19,9 @@ def export_dir() -> Path:
     return Path(os.environ.get("ZHIBU_EXPORT_DIR", "var/exports"))
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^\w\u4e00-\u9fff-]+", "_", name).strip("_") or "export"
-
-
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     try:
-        from bot.exports import write_annex1, write_annex2
+        from bot.exports import annex1_xlsx, annex2_xlsx
     except ImportError:
         return ReplyData("export_unavailable", {})
     store, person = ctx.store, ctx.person
@@ -41,22 +36,18 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         group = group or (None if branch else person.group)
         if group is None and branch is None:
             return refused(ctx, "导出表格", "您的账号没有关联协作组")
-    rubric = ctx.scorer.rubric(ctx.org)
     out = export_dir() / str(ctx.year)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     if branch is not None or want_self:
-        cards = ([ctx.card(branch)] if branch is not None else ctx.cards(group.id if group else None))
-        for card in cards:
-            path = out / f"{ctx.year}_{_safe(card.name)}_自评表.xlsx"
-            files.append(write_annex1(rubric, card, path, {"year": ctx.year, "branch": card.name}))
+        branches = [branch] if branch is not None else store.branches(ctx.org.id, group.id if group else None)
+        for b in branches:
+            files.append(annex1_xlsx(store.session, b, ctx.year, ctx.as_of, out))
         form = "自评表"
     else:
         groups = [group] if group else store.groups(ctx.org.id)
         for g in groups:
-            cards = ctx.cards(g.id)
-            path = out / f"{ctx.year}_{_safe(g.name)}_评分结果汇总表.xlsx"
-            files.append(write_annex2(rubric, cards, path, {"group": g.name, "year": ctx.year, "org": ctx.org.name}))
+            files.append(annex2_xlsx(store.session, ctx.org, g, ctx.year, ctx.as_of, out))
         form = "评分结果汇总表"
     return ReplyData("export", {"form": form, "year": ctx.year, "names": [p.name for p in files], "count": len(files)},
                      files=files)

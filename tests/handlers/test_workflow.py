@@ -62,6 +62,6 @@ def test_year_end_workflow(chat, sessions, ids, tmp_path, monkeypatch):
     r = chat.say("office1", "导出汇总表", P("export"))
     assert len(r.files) == 2 and all(p.exists() and p.suffix == ".xlsx" for p in r.files)
     r = chat.say("lead1", "导出第一党支部自评表", P("export", target="第一党支部"))
-    assert [p.name for p in r.files] == ["2022_第一党支部_自评表.xlsx"]
+    assert len(r.files) == 1 and "第一党支部" in r.files[0].name and "自评表" in r.files[0].name
     r = chat.say("lead1", "导出第二协作组", P("export", target="第二协作组"))
     assert r.files == [] and "只能导出本协作组" in r.text

@@ -1,0 +1,168 @@
+"""A demo 综合党委 for `make run` and the web chat: 3 collaboration groups, 14 branches, a year of records.
+
+Deterministic (a seeded random generator), so a demo conversation shows the same numbers each run.
+Accounts: demo-sec-N / demo-org-N (secretary / organiser of branch N), demo-lead-N (leader of group N),
+demo-office (the office clerk), demo-mem-1 (a member).
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import (ROLE_LABELS, ActivityRecord, Award, Branch, Declaration, Group, Incident, Organisation,
+                     Person)
+from .store import evaluation_year
+
+ORG_NAME = "中共重庆市工业行业社会组织综合委员会（演示）"
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("第一党建协作组", ("重庆市机械工业协会", "重庆市汽车工业协会", "重庆市电子学会", "重庆市仪器仪表学会",
+                 "重庆市机电一体化协会")),
+    ("第二党建协作组", ("重庆市化工学会", "重庆市冶金行业协会", "重庆市建材行业协会", "重庆市轻工业协会",
+                 "重庆市纺织工业协会")),
+    ("第三党建协作组", ("重庆市软件行业协会", "重庆市信息通信行业协会", "重庆市节能协会", "重庆市质量协会")),
+)
+FUNCTIONAL = {"重庆市机电一体化协会", "重庆市节能协会"}  # 功能型特设党支部
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段"
+GIVEN = ("建国", "志强", "秀英", "丽华", "海燕", "文军", "晓东", "春梅", "国庆", "红霞", "明辉", "玉兰", "德华", "静",
+         "伟", "敏", "磊", "洁", "勇", "燕", "军", "艳", "涛", "芳", "斌", "霞", "杰", "娟", "鹏", "婷", "卫东", "桂芳",
+         "永刚", "佳", "思远", "雪梅", "宏伟", "小平", "振华", "凤英")
+TOPICS = ("学习党的二十大精神", "学习《中国共产党章程》", "学习习近平新时代中国特色社会主义思想", "警示教育：以案说纪",
+          "行业发展与党建融合", "学习“两个确立”的决定性意义", "学习贯彻市委全会精神")
+
+
+def _names(rng: random.Random, n: int) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    while len(out) < n:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def _day(rng: random.Random, year: int, month: int, today: date, lo: int = 3, hi: int = 26) -> date | None:
+    d = date(year, month, rng.randint(lo, hi))
+    return d if d <= today else None
+
+
+def seed_demo_if_empty(sessions: sessionmaker[Session], today: date) -> bool:
+    """Create the demo committee when there is no organisation yet; True when it was created."""
+    with sessions() as session:
+        if session.scalar(select(func.count(Organisation.id))):
+            return False
+        seed_demo(session, today)
+        session.commit()
+        return True
+
+
+def seed_demo(session: Session, today: date) -> Organisation:
+    rng = random.Random(20221226)
+    year = evaluation_year(today)
+    history_end = min(today, date(year, 12, 31))
+    org = Organisation(name=ORG_NAME, rubric_id="seed000", year=year, settings={"demo": True})
+    session.add(org)
+    session.flush()
+    names = iter(_names(rng, 80))
+    office = Person(org_id=org.id, name=next(names), role="office", wecom_userid="demo-office",
+                    dingtalk_userid="demo-office-dt", phone="023-63899070")
+    session.add(office)
+    branch_no = 0
+    for g_no, (group_name, branch_names) in enumerate(GROUPS, start=1):
+        group = Group(org_id=org.id, name=group_name)
+        session.add(group)
+        session.flush()
+        session.add(Person(org_id=org.id, name=next(names), role="group_leader", group_id=group.id,
+                           wecom_userid=f"demo-lead-{g_no}", dingtalk_userid=f"demo-lead-{g_no}-dt"))
+        for assoc in branch_names:
+            branch_no += 1
+            branch = Branch(org_id=org.id, group_id=group.id, name=f"{assoc}党支部",
+                            kind="functional" if assoc in FUNCTIONAL else "formal",
+                            founded=date(rng.randint(2008, 2019), rng.randint(1, 12), 1))
+            session.add(branch)
+            session.flush()
+            sec = Person(org_id=org.id, name=next(names), role="secretary", branch_id=branch.id, group_id=group.id,
+                         wecom_userid=f"demo-sec-{branch_no}", dingtalk_userid=f"demo-sec-{branch_no}-dt")
+            organiser = Person(org_id=org.id, name=next(names), role="organiser", branch_id=branch.id,
+                               group_id=group.id, wecom_userid=f"demo-org-{branch_no}",
+                               dingtalk_userid=f"demo-org-{branch_no}-dt")
+            session.add_all([sec, organiser])
+            if branch_no == 1:
+                session.add(Person(org_id=org.id, name=next(names), role="member", branch_id=branch.id,
+                                   group_id=group.id, wecom_userid="demo-mem-1", dingtalk_userid="demo-mem-1-dt"))
+            session.flush()
+            _history(session, rng, branch, sec, organiser, year, history_end)
+    session.flush()
+    return org
+
+
+def _history(session: Session, rng: random.Random, branch: Branch, sec: Person, organiser: Person, year: int,
+             today: date) -> None:
+    """Some months of plausible records: diligent branches hold nearly everything, others skip some."""
+    diligence = rng.uniform(0.55, 0.98)
+    members = rng.randint(6, 28)
+    rows: list[ActivityRecord] = []
+
+    def add(code: str, d: date | None, *, speaker: str | None = None, topic: str | None = None) -> None:
+        if d is None:
+            return
+        present = max(3, members - rng.randint(0, max(1, members // 4)))
+        reporter = sec if rng.random() < 0.7 else organiser
+        rows.append(ActivityRecord(
+            branch_id=branch.id, code=code, date=d, expected=members, present=present, speaker=speaker,
+            speaker_role="书记" if speaker == sec.name else None, topic=topic, reported_by=reporter.id))
+
+    for month in range(1, today.month + 1 if today.year == year else 13):
+        for code, p in (("branch_committee", diligence), ("theme_day", diligence - 0.05),
+                        ("group_meeting", diligence - 0.15)):
+            if rng.random() < p:
+                add(code, _day(rng, year, month, today), topic=rng.choice(TOPICS) if code == "theme_day" else None)
+        if month % 3 == 0 or month == today.month:
+            q_start = month - (month - 1) % 3
+            for code in ("member_assembly", "party_lecture", "study_session"):
+                if rng.random() < diligence and not any(r.code == code and r.date.month >= q_start for r in rows):
+                    speaker = sec.name if code == "party_lecture" and rng.random() < 0.5 else None
+                    add(code, _day(rng, year, rng.randint(q_start, month), today), speaker=speaker,
+                        topic=rng.choice(TOPICS))
+    if rng.random() < diligence:
+        add("integrity_education", _day(rng, year, min(6, today.month) if today.year == year else 6, today),
+            topic="警示教育：以案说纪")
+    if today >= date(year, 11, 15) and rng.random() < diligence:
+        d = today - timedelta(days=rng.randint(1, 20))
+        add("org_life_meeting", d, topic="年度组织生活会")
+        if branch.kind == "formal":
+            add("democratic_review", d)
+    if rng.random() < 0.3:
+        add("joint_activity", _day(rng, year, min(5, today.month) if today.year == year else 5, today),
+            topic="协作组联合主题党日")
+    session.add_all(rows)
+    if rng.random() < 0.85:
+        session.add(Declaration(branch_id=branch.id, year=year, key="annual_plan", date=date(year, 2, 20),
+                                reported_by=sec.id))
+    if today >= date(year, 12, 1) and rng.random() < 0.6:
+        session.add(Declaration(branch_id=branch.id, year=year, key="annual_summary", date=min(today, date(year, 12, 20)),
+                                reported_by=sec.id))
+    if rng.random() < 0.25:
+        session.add(Declaration(branch_id=branch.id, year=year, key="star_rating", value=rng.choice(("3A", "4A", "5A")),
+                                date=date(year, 9, 1), reported_by=sec.id))
+    if rng.random() < 0.15:
+        session.add(Award(branch_id=branch.id, key="commendation", level="municipal", date=date(year, 7, 1),
+                          note="重点工作受到市级部门书面表彰", recorded_by=sec.id))
+    if rng.random() < 0.08:
+        session.add(Incident(branch_id=branch.id, key="record_book_late", date=date(year, 6, 30), count=1,
+                             note="活动记录本填写不及时（演示数据）"))
+
+
+def demo_people(sessions: sessionmaker[Session]) -> list[dict]:
+    """Everyone the web chat's person picker may act as (office, leaders, secretaries, organisers, members)."""
+    order = {"office": 0, "group_leader": 1, "secretary": 2, "organiser": 3, "member": 4}
+    with sessions() as session:
+        people = session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id).limit(300)).all()
+        out = [{"account": p.wecom_userid or p.dingtalk_userid or str(p.id), "name": p.name, "role": p.role,
+                "role_label": ROLE_LABELS.get(p.role, p.role),
+                "branch": p.branch.name if p.branch else None, "group": p.group.name if p.group else None}
+               for p in people]
+    return [d for _, d in sorted(enumerate(out), key=lambda x: (order.get(x[1]["role"], 9), x[0]))]
