@@ -159,6 +159,15 @@ def _mentions(people: tuple[PersonRef, ...]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(p.id for p in people))
 
 
+def first_role(branch: BranchRef) -> tuple[PersonRef, ...]:
+    """Who a direct message goes to: the secretaries; without one, the 组织委员; else whoever is listed."""
+    for role in ("secretary", "organiser"):
+        people = tuple(p for p in branch.contacts if p.role == role)
+        if people:
+            return people
+    return branch.contacts
+
+
 def _branch_line(b: BranchRef) -> dict[str, Any]:
     return {"name": b.name, "contacts": [p.name for p in b.contacts]}
 
@@ -221,7 +230,7 @@ def _self_reminders(state: OrgState, cal: OrgCalendar, day: date, deadline: date
                              reason=reason, day=day)
             continue
         for b in g_missing:  # no group chat: tell the branch's secretaries directly
-            for p in b.contacts:
+            for p in first_role(b):
                 ctx = {**base, "branch": b.name, "person": p.name,
                        "to_whom": f"{group.name}组长单位" if group else "综合党委办公室"}
                 out.append(Reminder(

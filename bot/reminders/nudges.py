@@ -13,7 +13,7 @@ from typing import Collection, Iterable
 
 from scoring.card import Missing, ScoreCard
 
-from .calendar import OrgCalendar
+from .calendar import OrgCalendar, first_role
 from .types import BranchRef, PlanRef, Reminder
 
 
@@ -56,7 +56,7 @@ def period_end_nudges(cards: Iterable[tuple[BranchRef, ScoreCard]], cal: OrgCale
         items = [{"label": m.label, "period": m.period, "required": m.required, "done": m.done, "short": m.short}
                  for m in missing]
         summary = "、".join(f"{m.label}（{m.period}差{m.short:g}次）" for m in missing)
-        for p in _first_role(branch):
+        for p in first_role(branch):
             out.append(Reminder(
                 key=f"nudge:{due.isoformat()}:branch:{branch.id}:person:{p.id}", kind="nudge", to="person",
                 recipient_id=p.id, recipient_name=f"{p.name}（{branch.name}）", template="nudge_period",
@@ -64,15 +64,6 @@ def period_end_nudges(cards: Iterable[tuple[BranchRef, ScoreCard]], cal: OrgCale
                          "items": items},
                 reason=f"{due.month}月{due.day}日前还差：{summary}", day=day))
     return out
-
-
-def _first_role(branch: BranchRef) -> tuple:
-    """The secretaries; a branch without one: its 组织委员; else whoever is listed."""
-    for role in ("secretary", "organiser"):
-        people = tuple(p for p in branch.contacts if p.role == role)
-        if people:
-            return people
-    return branch.contacts
 
 
 def plan_followups(plans: Iterable[PlanRef], cal: OrgCalendar, day: date) -> list[Reminder]:
