@@ -67,6 +67,9 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
     from . import channels
 
     channels.register(app)
+    from . import dashboard
+
+    dashboard.register(app)
 
     @app.get("/healthz")
     def healthz() -> dict:

@@ -1,0 +1,359 @@
+"""The office's web pages under /office/: rankings per group, the branch × month grid of required meetings,
+messages the bot did not understand (one click turns one into a record), the year-end workflow status,
+the ranking chart and the forms as downloads.
+
+Login: a signed link the bot sends (`office_login_link`, itsdangerous with the app's SECRET_KEY), or, for the
+demo, an office person's name and the password ZHIBU_OFFICE_PASSWORD (default "demo" while ZHIBU_DEMO is on).
+The office sees everything; a group leader sees their own group.
+"""
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import tempfile
+from datetime import date, datetime, timezone
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, send_file, session,
+                   url_for)
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from .models import ActivityRecord, Branch, Group, InboundMessage, Organisation, Person, Submission
+
+bp = Blueprint("office", __name__, url_prefix="/office")
+LINK_SALT = "zhibu-office-login"
+LINK_MAX_AGE = 7 * 24 * 3600
+ALLOWED_ROLES = ("office", "group_leader")
+
+
+# ------------------------------------------------------------------ signed links
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=LINK_SALT)
+
+
+def login_token(secret_key: str, person_id: int) -> str:
+    return _serializer(secret_key).dumps({"p": person_id})
+
+
+def read_login_token(secret_key: str, token: str, max_age: int = LINK_MAX_AGE) -> int | None:
+    """The person id in a valid, unexpired token; None for a forged, altered or stale one."""
+    try:
+        data = _serializer(secret_key).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    return data.get("p") if isinstance(data, dict) and isinstance(data.get("p"), int) else None
+
+
+def office_login_link(secret_key: str, person_id: int, base_url: str = "") -> str:
+    """What the bot sends an office member or group leader: opens the dashboard already logged in."""
+    return f"{base_url.rstrip('/')}/office/auth/{login_token(secret_key, person_id)}"
+
+
+# ------------------------------------------------------------------ request context
+def _runtime():
+    return current_app.extensions["zhibu"]
+
+
+def _db():
+    if "office_db" not in g:
+        g.office_db = _runtime().sessions()
+    return g.office_db
+
+
+@bp.teardown_app_request
+def _close_db(_exc: BaseException | None) -> None:
+    db = g.pop("office_db", None)
+    if db is not None:
+        db.close()
+
+
+def _today() -> date:
+    rt = _runtime()
+    clock = rt.services.get("clock")
+    now = clock() if clock else datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return now.astimezone(ZoneInfo(rt.config.timezone)).date()
+
+
+def _period(org: Organisation) -> tuple[int, date]:
+    year = int(request.args.get("year") or org.year)
+    return year, min(_today(), date(year, 12, 31))
+
+
+def _csrf() -> str:
+    if "office_csrf" not in session:
+        session["office_csrf"] = secrets.token_urlsafe(16)
+    return session["office_csrf"]
+
+
+def _check_csrf() -> None:
+    sent = request.form.get("csrf", "")
+    if not sent or not hmac.compare_digest(sent, session.get("office_csrf", "")):
+        abort(400, "表单已过期，请刷新页面后重试")
+
+
+def login_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        pid = session.get("office_person")
+        person = _db().get(Person, pid) if pid else None
+        if person is None or not person.active or person.role not in ALLOWED_ROLES:
+            session.pop("office_person", None)
+            return redirect(url_for("office.login", next=request.path))
+        g.person = person
+        g.org = _db().get(Organisation, person.org_id)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _visible_groups() -> list[Group]:
+    q = select(Group).where(Group.org_id == g.org.id).order_by(Group.id)
+    if g.person.role == "group_leader":
+        q = q.where(Group.id == g.person.group_id)
+    return list(_db().scalars(q))
+
+
+def _group_or_404(group_id: int) -> Group:
+    grp = _db().get(Group, group_id)
+    if grp is None or grp.org_id != g.org.id:
+        abort(404)
+    if g.person.role == "group_leader" and g.person.group_id != grp.id:
+        abort(403)
+    return grp
+
+
+def _render(template: str, **ctx: Any) -> str:
+    return render_template(f"pages/office/{template}", person=g.get("person"), org=g.get("org"), csrf=_csrf(), **ctx)
+
+
+# ------------------------------------------------------------------ login
+def _demo_password() -> str | None:
+    pw = os.environ.get("ZHIBU_OFFICE_PASSWORD")
+    if pw:
+        return pw
+    return "demo" if _runtime().config.demo else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    password = _demo_password()
+    if request.method == "POST":
+        _check_csrf()
+        name = (request.form.get("name") or "").strip()
+        person = _db().scalars(select(Person).where(Person.name == name, Person.role.in_(ALLOWED_ROLES),
+                                                    Person.active.is_(True)).limit(1)).first()
+        given = request.form.get("password") or ""
+        if password and person is not None and hmac.compare_digest(given, password):
+            session.clear()
+            session["office_person"] = person.id
+            nxt = request.args.get("next") or ""
+            return redirect(nxt if nxt.startswith("/office/") else url_for("office.index"))
+        error = "姓名或密码不对（只有办公室和协作组组长可以登录）" if password else "请使用机器人发送的登录链接"
+    people = list(_db().scalars(select(Person).where(Person.role.in_(ALLOWED_ROLES), Person.active.is_(True))
+                                .order_by(Person.role.desc(), Person.id).limit(50))) if password else []
+    return render_template("pages/office/login.html", error=error, csrf=_csrf(), password_login=bool(password),
+                           people=people, person=None, org=None), (401 if error else 200)
+
+
+@bp.get("/auth/<token>")
+def auth(token: str):
+    pid = read_login_token(current_app.config["SECRET_KEY"], token)
+    person = _db().get(Person, pid) if pid else None
+    if person is None or not person.active or person.role not in ALLOWED_ROLES:
+        return render_template("pages/office/login.html", error="登录链接无效或已过期，请向机器人重新获取",
+                               csrf=_csrf(), password_login=bool(_demo_password()), people=[], person=None,
+                               org=None), 403
+    session.clear()
+    session["office_person"] = person.id
+    if person.role == "group_leader" and person.group_id:
+        return redirect(url_for("office.group", group_id=person.group_id))
+    return redirect(url_for("office.index"))
+
+
+@bp.post("/logout")
+def logout():
+    session.pop("office_person", None)
+    return redirect(url_for("office.login"))
+
+
+# ------------------------------------------------------------------ pages
+@bp.get("/")
+@login_required
+def index():
+    from bot.exports.office import ranked_cards
+
+    year, as_of = _period(g.org)
+    groups = []
+    for grp in _visible_groups():
+        ranked = ranked_cards(_db(), g.org, year, as_of, grp.id)
+        totals = [c.total for _, c in ranked]
+        groups.append({"group": grp, "count": len(ranked), "avg": round(sum(totals) / len(totals), 1) if totals else None,
+                       "top": ranked[0][1] if ranked else None})
+    unknown = _db().scalar(select(InboundMessage.id).where(InboundMessage.status == "not_understood").limit(1))
+    return _render("index.html", groups=groups, year=year, as_of=as_of, has_unknown=unknown is not None)
+
+
+@bp.get("/group/<int:group_id>")
+@login_required
+def group(group_id: int):
+    from bot.exports.layout import load_layout
+    from bot.exports.months import month_grid
+    from bot.exports.office import ranked_cards
+
+    grp = _group_or_404(group_id)
+    year, as_of = _period(g.org)
+    ranked = ranked_cards(_db(), g.org, year, as_of, grp.id)
+    subs = {s.branch_id: s for s in _db().scalars(select(Submission).where(
+        Submission.org_id == g.org.id, Submission.year == year, Submission.tier == "self"))}
+    layout = load_layout("record_book", g.org.rubric_id)
+    monthly, quarterly = layout.get("monthly") or {}, layout.get("quarterly") or {}
+    ids = [int(c.branch_id) for _, c in ranked]
+    acts: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        for bid, code, day in _db().execute(select(ActivityRecord.branch_id, ActivityRecord.code, ActivityRecord.date)
+                                            .where(ActivityRecord.branch_id.in_(ids), ActivityRecord.deleted_at.is_(None),
+                                                   ActivityRecord.date >= date(year, 1, 1),
+                                                   ActivityRecord.date <= date(year, 12, 31))):
+            acts[bid].append((code, day))
+    grid = [(c, month_grid(acts[int(c.branch_id)], year, as_of, monthly, quarterly)) for _, c in ranked]
+    labels = {**monthly, **quarterly}
+    return _render("group.html", group=grp, ranked=ranked, subs=subs, grid=grid, labels=labels, year=year,
+                   as_of=as_of, months=range(1, 13))
+
+
+@bp.get("/group/<int:group_id>/chart.png")
+@login_required
+def group_chart(group_id: int):
+    from bot.exports.chart import ranking_chart_bytes
+    from bot.exports.office import ranked_cards
+
+    grp = _group_or_404(group_id)
+    year, as_of = _period(g.org)
+    ranked = ranked_cards(_db(), g.org, year, as_of, grp.id)
+    data = ranking_chart_bytes([c for _, c in ranked], f"{grp.name} {year}年度排名", ranked=ranked)
+    return current_app.response_class(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _send(path: Path):
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+@bp.get("/group/<int:group_id>/annex2.xlsx")
+@login_required
+def group_annex2(group_id: int):
+    from bot.exports.office import annex2_xlsx
+
+    grp = _group_or_404(group_id)
+    year, as_of = _period(g.org)
+    tmp = Path(tempfile.mkdtemp(prefix="zhibu-office-"))
+    return _send(annex2_xlsx(_db(), g.org, grp, year, as_of, tmp))
+
+
+@bp.get("/branch/<int:branch_id>/<kind>")
+@login_required
+def branch_file(branch_id: int, kind: str):
+    from bot.exports import office as ex
+
+    branch = _db().get(Branch, branch_id)
+    if branch is None or branch.org_id != g.org.id:
+        abort(404)
+    if g.person.role == "group_leader" and branch.group_id != g.person.group_id:
+        abort(403)
+    writers = {"annex1.xlsx": ex.annex1_xlsx, "record_book.docx": ex.record_book_docx, "summary.docx": ex.summary_docx}
+    if kind not in writers:
+        abort(404)
+    year, as_of = _period(g.org)
+    return _send(writers[kind](_db(), branch, year, as_of, Path(tempfile.mkdtemp(prefix="zhibu-office-"))))
+
+
+@bp.get("/report.docx")
+@login_required
+def report():
+    from bot.exports.office import report_docx
+
+    if g.person.role != "office":
+        abort(403)
+    year, as_of = _period(g.org)
+    return _send(report_docx(_db(), g.org, year, as_of, Path(tempfile.mkdtemp(prefix="zhibu-office-"))))
+
+
+@bp.get("/unknown")
+@login_required
+def unknown():
+    from bot.store import Store
+    from scoring import ACTIVITIES
+
+    if g.person.role != "office":
+        abort(403)
+    msgs = Store(_db()).not_understood(200)
+    branches = list(_db().scalars(select(Branch).where(Branch.org_id == g.org.id, Branch.active.is_(True))
+                                  .order_by(Branch.group_id, Branch.id)))
+    senders = {p.id: p for p in _db().scalars(select(Person).where(
+        Person.id.in_([m.person_id for m in msgs if m.person_id])))} if msgs else {}
+    return _render("unknown.html", msgs=msgs, branches=branches, activities=ACTIVITIES, senders=senders,
+                   done=request.args.get("done"))
+
+
+@bp.post("/unknown/<int:message_id>/record")
+@login_required
+def unknown_to_record(message_id: int):
+    """Turn a message the bot did not understand into an activity record (audited, linked to the message)."""
+    from bot.store import Store
+    from scoring import ACTIVITIES
+
+    if g.person.role != "office":
+        abort(403)
+    _check_csrf()
+    db = _db()
+    msg = db.get(InboundMessage, message_id)
+    if msg is None or msg.status not in ("not_understood", "failed"):
+        abort(404)
+    try:
+        branch_id = int(request.form.get("branch_id", ""))
+        day = date.fromisoformat(request.form.get("date", ""))
+        code = request.form.get("code", "")
+        expected = int(request.form["expected"]) if request.form.get("expected") else None
+        present = int(request.form["present"]) if request.form.get("present") else None
+    except ValueError:
+        abort(400, "请填写正确的支部、日期（YYYY-MM-DD）和人数")
+    branch = db.get(Branch, branch_id)
+    if branch is None or branch.org_id != g.org.id or code not in ACTIVITIES:
+        abort(400, "请选择本组织的党支部和活动类别")
+    Store(db).add_activity(branch_id=branch.id, code=code, day=day, reported_by=g.person.id, message_id=msg.id,
+                           expected=expected, present=present, topic=request.form.get("topic") or None)
+    msg.status, msg.intent = "handled", "record"
+    db.commit()
+    return redirect(url_for("office.unknown", done=msg.id))
+
+
+@bp.get("/workflow")
+@login_required
+def workflow():
+    from bot.store import deadline_dates
+
+    year, _ = _period(g.org)
+    deadlines = deadline_dates(g.org, year)
+    subs = list(_db().scalars(select(Submission).where(Submission.org_id == g.org.id, Submission.year == year)))
+    self_subs = {s.branch_id: s for s in subs if s.tier == "self"}
+    group_subs = {s.group_id: s for s in subs if s.tier == "group"}
+    office_sub = next((s for s in subs if s.tier == "office"), None)
+    rows = []
+    for grp in _visible_groups():
+        branches = list(_db().scalars(select(Branch).where(Branch.group_id == grp.id, Branch.active.is_(True))
+                                      .order_by(Branch.id)))
+        rows.append({"group": grp, "branches": [(b, self_subs.get(b.id)) for b in branches],
+                     "done": sum(1 for b in branches if b.id in self_subs), "group_sub": group_subs.get(grp.id)})
+    return _render("workflow.html", rows=rows, year=year, deadlines=deadlines, office_sub=office_sub, today=_today())
+
+
+def register(app: Flask) -> None:
+    """Called by the app factory: `dashboard.register(app)`."""
+    app.register_blueprint(bp)

@@ -1,0 +1,124 @@
+"""The office pages through Flask's test client: login (password and signed link), ranking, month grid,
+turning a not-understood message into a record, the workflow status, downloads, and role limits."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, timezone
+
+import openpyxl
+import pytest
+
+from bot.app import create_app
+from bot.config import Config
+from bot.dashboard import login_token, office_login_link, read_login_token
+from bot.models import ActivityRecord, AuditLog, Group, InboundMessage, Person
+
+from .demo import build_committee
+
+
+@pytest.fixture()
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZHIBU_OFFICE_PASSWORD", "demo")
+    cfg = Config.from_env(env_file=None, database_url=f"sqlite:///{tmp_path}/z.sqlite3", demo=False,
+                          secret_key="test-secret")
+    app = create_app(cfg, clock=lambda: datetime(2022, 12, 26, 2, 0, tzinfo=timezone.utc))
+    app.config["TESTING"] = True
+    sessions = app.extensions["zhibu"].sessions
+    with sessions() as s:
+        build_committee(s)
+    return app
+
+
+def _csrf(client, path="/office/login"):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def _login(client, name="汪庆", password="demo"):
+    return client.post("/office/login", data={"name": name, "password": password, "csrf": _csrf(client)})
+
+
+def test_pages_need_a_login(app):
+    c = app.test_client()
+    r = c.get("/office/")
+    assert r.status_code == 302 and "/office/login" in r.headers["Location"]
+    assert _login(c, password="wrong").status_code == 401
+    assert _login(c, name="书记00").status_code == 401  # a secretary is not office
+
+
+def test_signed_link_logs_in_and_forgeries_do_not(app):
+    secret = app.config["SECRET_KEY"]
+    assert read_login_token(secret, login_token(secret, 1)) == 1
+    assert read_login_token("other", login_token(secret, 1)) is None
+    assert read_login_token(secret, login_token(secret, 1), max_age=-1) is None
+    c = app.test_client()
+    link = office_login_link(secret, 1, "http://127.0.0.1:8000/")
+    assert link.startswith("http://127.0.0.1:8000/office/auth/")
+    r = c.get(link.replace("http://127.0.0.1:8000", ""))
+    assert r.status_code == 302 and c.get("/office/").status_code == 200
+    c2 = app.test_client()
+    assert c2.get(link.replace("http://127.0.0.1:8000", "")[:-2] + "xx").status_code == 403
+    assert c2.get("/office/").status_code == 302
+
+
+def test_ranking_grid_chart_and_downloads(app):
+    c = app.test_client()
+    assert _login(c).status_code == 302
+    html = c.get("/office/").get_data(as_text=True)
+    assert "第一党建协作组" in html and "第三党建协作组" in html
+    html = c.get("/office/group/3").get_data(as_text=True)
+    # Group 3's 丙 held 支委会 Jan–Aug only: September is marked missing, December is not due yet.
+    row = html[html.index("第3组丙协会党支部", html.index('id="grid"')):]
+    row = row[: row.index("</tr>")]
+    cells = re.findall(r"<td class=\"(ok|miss|later)\"", row)
+    assert len(cells) == 12 and cells[8] == "miss" and cells[11] == "later"
+    assert "缺：支委会、主题党日" in row
+    png = c.get("/office/group/3/chart.png")
+    assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
+    x = c.get("/office/group/1/annex2.xlsx")
+    assert x.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(x.data)).active
+    assert ws["A3"].value == "填报单位：第一党建协作组"
+    assert c.get("/office/branch/1/annex1.xlsx").status_code == 200
+    assert c.get("/office/branch/1/nothing").status_code == 404
+    assert c.get("/office/report.docx").status_code == 200
+
+
+def test_unknown_message_becomes_a_record(app):
+    c = app.test_client()
+    _login(c)
+    html = c.get("/office/unknown").get_data(as_text=True)
+    assert "昨天搞了个活动挺好" in html
+    token = re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+    form = {"branch_id": "2", "code": "theme_day", "date": "2022-12-19", "expected": "12", "present": "11"}
+    assert c.post("/office/unknown/1/record", data=form).status_code == 400  # no CSRF token
+    r = c.post("/office/unknown/1/record", data={**form, "csrf": token})
+    assert r.status_code == 302
+    with app.extensions["zhibu"].sessions() as s:
+        rec = s.query(ActivityRecord).filter_by(message_id=1).one()
+        assert (rec.branch_id, rec.code, rec.date, rec.present) == (2, "theme_day", date(2022, 12, 19), 11)
+        assert s.get(InboundMessage, 1).status == "handled"
+        assert s.query(AuditLog).filter_by(entity="activity_record", entity_id=rec.id, action="create").count() == 1
+    assert "昨天搞了个活动挺好" not in c.get("/office/unknown").get_data(as_text=True)
+    assert c.post("/office/unknown/1/record", data={**form, "csrf": token}).status_code == 404
+    bad = {**form, "date": "昨天", "csrf": token}
+    assert c.post("/office/unknown/1/record", data=bad).status_code in (400, 404)
+
+
+def test_workflow_status_and_group_leader_limits(app):
+    c = app.test_client()
+    _login(c)
+    html = c.get("/office/workflow").get_data(as_text=True)
+    assert "2023-01-10" in html and "2023-01-19" in html
+    assert "1 / 3" in html and "第1组乙协会党支部" in html
+    leader = app.test_client()
+    with app.extensions["zhibu"].sessions() as s:
+        pid = s.query(Person).filter_by(name="组长2").one().id
+    r = leader.get(f"/office/auth/{login_token(app.config['SECRET_KEY'], pid)}")
+    assert r.headers["Location"].endswith("/office/group/2")
+    assert leader.get("/office/group/2").status_code == 200
+    assert leader.get("/office/group/1").status_code == 403
+    assert leader.get("/office/unknown").status_code == 403
+    html = leader.get("/office/").get_data(as_text=True)
+    assert "第二党建协作组" in html and "第一党建协作组" not in html
