@@ -34,6 +34,7 @@ MAX_JOIN = 5  # a keyword may span this many jieba tokens
 @dataclass(frozen=True, slots=True)
 class Declaration:
     key: str
+    gate: tuple[str, ...]  # one of these words must be in the message (cheaper than the regex)
     pattern: re.Pattern[str]
     value: str | None = None
     group: str | None = None
@@ -98,7 +99,7 @@ def _declarations(rules: list[dict]) -> tuple[Declaration, ...]:
         levels = [(word, level) for level, words in (rule.get("levels") or {}).items() for word in words]
         levels.sort(key=lambda wl: -len(wl[0]))
         out.append(Declaration(
-            key=rule["key"], pattern=re.compile(rule["pattern"]), value=rule.get("value"),
+            key=rule["key"], gate=tuple(rule["gate"]), pattern=re.compile(rule["pattern"]), value=rule.get("value"),
             group=rule.get("group"), suffix=rule.get("suffix", ""), ratio=rule.get("ratio"),
             levels=tuple(levels),
         ))

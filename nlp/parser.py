@@ -69,6 +69,10 @@ _TOPIC = re.compile(
     r"|《(?P<b>[^》]{1,40})》"
     r"|(?P<s>(?:传达学习|学习宣传贯彻|学习贯彻|深入学习|学习|传达)[^，,。；;！!？?]{2,24}?(?:精神|讲话|报告|决定|条例|党章|党史))"
 )
+_SPEAKER_GATE = re.compile(
+    r"书记|同志|老师|主任|委员|部长|局长|处长|科长|教授|主席|经理|院长|校长|所长|会长|秘书长|理事长|专家|讲师|主讲"
+)
+_TOPIC_GATE = re.compile(r"主题|题目|内容|议题|《|精神|讲话|报告|决定|条例|党章|党史")
 _NOT_BUT = re.compile(r"不是.{1,20}?[,，\s]?(?:而是|应该是|应为|是)")
 _CORRECT_FIELD = re.compile(
     r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型)(?:人数|的人数|的)?\s*"
@@ -188,7 +192,7 @@ def _parse(text: object, today: date) -> Parsed:
     is_question = h.question or _QUESTION_MARK.search(text) is not None
 
     # Corrections and undo: about the previous message.
-    not_but = _NOT_BUT.search(text)
+    not_but = "不是" in text and _NOT_BUT.search(text)
     if "correct" in cues or not_but:
         corrected = _correction(text, tokens, h, today)
         if corrected is not None:
@@ -201,7 +205,7 @@ def _parse(text: object, today: date) -> Parsed:
         return graded
     if "deadline" in cues:
         return Parsed("deadline", activities=h.codes(), period=_period(h))
-    if "ranking" in cues or _RANKING.search(text):
+    if "ranking" in cues or ("前" in text and _RANKING.search(text)):
         return Parsed("ranking", target=_target(text), top=_top(text), period=_period(h))
     if "export" in cues:
         return Parsed("export", target=_target(text), period=_period(h), form=h.forms[0] if h.forms else None)
@@ -353,6 +357,8 @@ def _top(text: str) -> int | None:
 
 
 def _speaker(text: str) -> str | None:
+    if not _SPEAKER_GATE.search(text):
+        return None
     m = _SPEAKER.search(text)
     if m is None:
         return None
@@ -362,6 +368,8 @@ def _speaker(text: str) -> str | None:
 
 
 def _topic(text: str) -> str | None:
+    if not _TOPIC_GATE.search(text):
+        return None
     m = _TOPIC.search(text)
     if m is None:
         return None
@@ -371,6 +379,8 @@ def _topic(text: str) -> str | None:
 
 def _declare(text: str, lex: lx.Lexicon) -> Parsed | None:
     for rule in lex.declarations:
+        if not any(word in text for word in rule.gate):
+            continue
         m = rule.pattern.search(text)
         if m is None:
             continue
