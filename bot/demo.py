@@ -7,7 +7,7 @@ demo-office (the office clerk), demo-mem-1 (a member).
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,6 +42,11 @@ def _names(rng: random.Random, n: int) -> list[str]:
             seen.add(name)
             out.append(name)
     return out
+
+
+def _reported(d: date) -> datetime:
+    """Demo rows were reported on the day (UTC noon-ish), never 'now': the chat's clock may be a past day."""
+    return datetime.combine(d, time(10))
 
 
 def _day(rng: random.Random, year: int, month: int, today: date, lo: int = 3, hi: int = 26) -> date | None:
@@ -113,7 +118,8 @@ def _history(session: Session, rng: random.Random, branch: Branch, sec: Person, 
         reporter = sec if rng.random() < 0.7 else organiser
         rows.append(ActivityRecord(
             branch_id=branch.id, code=code, date=d, expected=members, present=present, speaker=speaker,
-            speaker_role="书记" if speaker == sec.name else None, topic=topic, reported_by=reporter.id))
+            speaker_role="书记" if speaker == sec.name else None, topic=topic, reported_by=reporter.id,
+            created_at=_reported(d)))
 
     for month in range(1, today.month + 1 if today.year == year else 13):
         for code, p in (("branch_committee", diligence), ("theme_day", diligence - 0.05),
@@ -141,19 +147,20 @@ def _history(session: Session, rng: random.Random, branch: Branch, sec: Person, 
     session.add_all(rows)
     if rng.random() < 0.85:
         session.add(Declaration(branch_id=branch.id, year=year, key="annual_plan", date=date(year, 2, 20),
-                                reported_by=sec.id))
+                                reported_by=sec.id, created_at=_reported(date(year, 2, 20))))
     if today >= date(year, 12, 1) and rng.random() < 0.6:
         session.add(Declaration(branch_id=branch.id, year=year, key="annual_summary", date=min(today, date(year, 12, 20)),
-                                reported_by=sec.id))
+                                reported_by=sec.id, created_at=_reported(min(today, date(year, 12, 20)))))
     if rng.random() < 0.25:
         session.add(Declaration(branch_id=branch.id, year=year, key="star_rating", value=rng.choice(("3A", "4A", "5A")),
-                                date=date(year, 9, 1), reported_by=sec.id))
+                                date=date(year, 9, 1), reported_by=sec.id, created_at=_reported(date(year, 9, 1))))
     if rng.random() < 0.15:
         session.add(Award(branch_id=branch.id, key="commendation", level="municipal", date=date(year, 7, 1),
-                          note="重点工作受到市级部门书面表彰", recorded_by=sec.id))
+                          note="重点工作受到市级部门书面表彰", recorded_by=sec.id,
+                          created_at=_reported(date(year, 7, 1))))
     if rng.random() < 0.08:
         session.add(Incident(branch_id=branch.id, key="record_book_late", date=date(year, 6, 30), count=1,
-                             note="活动记录本填写不及时（演示数据）"))
+                             note="活动记录本填写不及时（演示数据）", created_at=_reported(date(year, 6, 30))))
 
 
 def demo_people(sessions: sessionmaker[Session]) -> list[dict]:

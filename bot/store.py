@@ -209,7 +209,7 @@ class Store:
     def recent_activity_for_evidence(self, person_id: int, since: datetime) -> ActivityRecord | None:
         return self.session.scalars(select(ActivityRecord).where(
             ActivityRecord.reported_by == person_id, ActivityRecord.deleted_at.is_(None),
-            ActivityRecord.created_at >= since).order_by(ActivityRecord.created_at.desc(), ActivityRecord.id.desc()).limit(1)).first()
+            ActivityRecord.created_at >= since).order_by(ActivityRecord.id.desc()).limit(1)).first()
 
     def add_evidence(self, rec: ActivityRecord, *, kind: str, message_id: int | None, media: dict | None,
                      actor_id: int | None, now: datetime | None = None) -> Evidence:
