@@ -626,6 +626,14 @@ class Outbox:
 ROBOT_PLATFORMS = ("wecom_robot", "dingtalk_robot")
 
 
+def web_chat_enabled(config: Config) -> bool:
+    """The local web chat (anyone can speak as anyone): on when asked for, or a demo without any platform."""
+    mode = (config.web_chat or "auto").lower()
+    if mode in ("on", "1", "true", "yes"):
+        return True
+    return mode == "auto" and config.demo and not (config.wecom_enabled or config.dingtalk_enabled)
+
+
 @dataclass
 class PlatformSender:
     """`bot.messages.Sender` over the configured platforms; the local web chat when none is configured.
@@ -650,8 +658,7 @@ class PlatformSender:
 
     @property
     def web_inbox(self) -> bool:
-        mode = (self.config.web_chat or "auto").lower()
-        return mode == "on" or (mode == "auto" and not (self.config.wecom_enabled or self.config.dingtalk_enabled))
+        return web_chat_enabled(self.config)
 
     @staticmethod
     def _key(key: str | None) -> str:

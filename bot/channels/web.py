@@ -15,19 +15,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 
-from ..config import Config
 from ..messages import Inbound, Reply
+from ..push import web_chat_enabled
 from ..models import ROLE_LABELS, InboundMessage, OutboundMessage, Person, PushTarget
 from .render import markdown_to_html, text_to_html
 
 log = logging.getLogger("bot.channels.web")
 MAX_TEXT = 2000
 PAGES = Path(__file__).resolve().parents[2] / "templates" / "pages"
-
-
-def web_chat_enabled(config: Config) -> bool:
-    mode = (config.web_chat or "auto").lower()
-    return mode == "on" or (mode == "auto" and not (config.wecom_enabled or config.dingtalk_enabled))
 
 
 def _runtime():

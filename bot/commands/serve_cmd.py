@@ -1,4 +1,4 @@
-"""`zhibu run` (local, SQLite, demo organisation) and `zhibu serve` (gunicorn)."""
+"""`zhibu run` (local, SQLite, demo organisation, web chat) and `zhibu serve` (gunicorn, production)."""
 from __future__ import annotations
 
 import click
@@ -10,18 +10,30 @@ import click
 def run(host: str, port: int) -> None:
     """本地运行：SQLite（var/zhibu.sqlite3）、演示组织、网页聊天 http://127.0.0.1:8000/"""
     from bot.app import create_app
+    from bot.channels.web import web_chat_enabled
 
     app = create_app()
+    config = app.extensions["zhibu"].config
     click.echo(f"支部助手已启动： http://{host}:{port}/")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    if web_chat_enabled(config):
+        click.echo("  网页聊天：打开上面的地址，选一位演示人员开始对话。")
+    if config.wecom_enabled:
+        click.echo(f"  企业微信回调： http://{host}:{port}/wecom/callback")
+    if config.dingtalk_enabled:
+        click.echo(f"  钉钉回调： http://{host}:{port}/dingtalk/callback")
+    click.echo("  按 Ctrl+C 停止。")
+    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
 
 
 @click.command()
 @click.option("--bind", default="127.0.0.1:8000", show_default=True)
 @click.option("--workers", default=4, show_default=True, type=int)
-def serve(bind: str, workers: int) -> None:
-    """生产运行：gunicorn 多进程（配合 PostgreSQL）。"""
+@click.option("--timeout", default=30, show_default=True, type=int, help="gunicorn worker timeout (s)")
+def serve(bind: str, workers: int, timeout: int) -> None:
+    """生产运行：gunicorn 多进程（--preload：分词词典在 fork 前加载一次）。"""
     import subprocess
     import sys
 
-    raise SystemExit(subprocess.call([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", bind, "bot.wsgi:app"]))
+    cmd = [sys.executable, "-m", "gunicorn", "--preload", "-w", str(workers), "-b", bind, "--timeout", str(timeout),
+           "--access-logfile", "-", "bot.wsgi:app"]
+    raise SystemExit(subprocess.call(cmd))

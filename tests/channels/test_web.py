@@ -10,7 +10,7 @@ from bot.models import InboundMessage, Organisation, OutboundMessage, Person, Pu
 
 @pytest.fixture()
 def web(make_app):
-    app = make_app(wecom=False, dingtalk=False)
+    app = make_app(wecom=False, dingtalk=False, web_chat="on")
     with app.extensions["zhibu"].sessions() as s:
         org = Organisation(name="演示综合党委", year=2022)
         s.add(org)
@@ -20,6 +20,17 @@ def web(make_app):
                    PushTarget(org_id=org.id, platform="wecom_robot", name="综合党委群", webhook_url="k")])
         s.commit()
     return app
+
+
+@pytest.mark.parametrize("values, on", [
+    ({}, True), ({"demo": False}, False), ({"wecom_corp_id": "c", "wecom_token": "t", "wecom_aes_key": "k"}, False),
+    ({"dingtalk_app_secret": "s"}, False), ({"dingtalk_app_secret": "s", "web_chat": "on"}, True), ({"web_chat": "off"}, False),
+])
+def test_when_the_web_chat_is_on(values, on):
+    from bot.config import Config
+    from bot.push import web_chat_enabled
+
+    assert web_chat_enabled(Config(**values)) is on
 
 
 def test_the_page_is_the_chat_when_no_platform_is_configured(web):
