@@ -34,7 +34,7 @@ MAX_JOIN = 5  # a keyword may span this many jieba tokens
 @dataclass(frozen=True, slots=True)
 class Declaration:
     key: str
-    gate: tuple[str, ...]  # one of these words must be in the message (cheaper than the regex)
+    gate: re.Pattern[str]  # one of the rule's gate words must be in the message (cheaper than the pattern)
     pattern: re.Pattern[str]
     value: str | None = None
     group: str | None = None
@@ -49,6 +49,7 @@ class Lexicon:
     words: dict[str, tuple[tuple[str, str], ...]]  # surface word -> ((kind, value), ...)
     prefixes: frozenset[str]  # every prefix of every word: where a multi-token match may continue
     declarations: tuple[Declaration, ...]
+    declaration_gate: re.Pattern[str]  # any rule's gate word: most lines declare nothing
 
 
 _LOCK = threading.Lock()
@@ -93,13 +94,17 @@ def _keyword_entries(table: dict) -> list[tuple[str, str, str]]:
     return out
 
 
+def _any_of(words: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
 def _declarations(rules: list[dict]) -> tuple[Declaration, ...]:
     out = []
     for rule in rules:
         levels = [(word, level) for level, words in (rule.get("levels") or {}).items() for word in words]
         levels.sort(key=lambda wl: -len(wl[0]))
         out.append(Declaration(
-            key=rule["key"], gate=tuple(rule["gate"]), pattern=re.compile(rule["pattern"]), value=rule.get("value"),
+            key=rule["key"], gate=_any_of(rule["gate"]), pattern=re.compile(rule["pattern"]), value=rule.get("value"),
             group=rule.get("group"), suffix=rule.get("suffix", ""), ratio=rule.get("ratio"),
             levels=tuple(levels),
         ))
@@ -131,4 +136,5 @@ def _build() -> Lexicon:
         words={w: tuple(h) for w, h in words.items()},
         prefixes=prefixes,
         declarations=_declarations(rules),
+        declaration_gate=_any_of([w for rule in rules for w in rule["gate"]]),
     )

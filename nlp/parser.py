@@ -378,8 +378,10 @@ def _topic(text: str) -> str | None:
 
 
 def _declare(text: str, lex: lx.Lexicon) -> Parsed | None:
+    if not lex.declaration_gate.search(text):
+        return None
     for rule in lex.declarations:
-        if not any(word in text for word in rule.gate):
+        if not rule.gate.search(text):
             continue
         m = rule.pattern.search(text)
         if m is None:

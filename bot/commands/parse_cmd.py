@@ -1,6 +1,7 @@
 """`zhibu parse --today YYYY-MM-DD`: one message per stdin line in, one JSON object per stdout line out."""
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import date, datetime
@@ -26,9 +27,10 @@ def parse(today: date | None) -> None:
     from nlp.parser import SHANGHAI
 
     day = today or datetime.now(SHANGHAI).date()
-    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
-    out = sys.stdout
+    # UTF-8 both ways whatever the locale; a byte that is not UTF-8 becomes U+FFFD, never a traceback.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+    out = sys.stdout.buffer
     for line in stdin:
         parsed = parse_text(line.rstrip("\r\n"), day)
-        out.write(json.dumps(parsed.to_json(), ensure_ascii=False) + "\n")
+        out.write(json.dumps(parsed.to_json(), ensure_ascii=False).encode("utf-8") + b"\n")
         out.flush()
