@@ -1,0 +1,99 @@
+"""gunicorn settings for `zhibu serve` (`gunicorn -c python:bot.gunicorn_conf bot.wsgi:app`).
+
+Why each setting:
+- `preload_app`: the app (jieba's dictionaries, rubrics, schema check, demo seed) is built once in the
+  master, and the workers are forked from it: cold start is paid once, memory pages are shared.
+- after the fork each worker drops the database connections it inherited (`engine.dispose(close=False)`):
+  two processes must never share one socket to PostgreSQL.
+- `timeout` 30 s: a callback answers within WeChat Work's 5 s window (the conversation's budget is 3.5 s,
+  the rest goes through the send API), so a worker silent for 30 s is stuck, not busy; it is killed and
+  replaced, and the platform's retry of that message is recognised by the (channel, dedup_key) constraint.
+- the reminder scheduler (bot/scheduler.py) runs in every worker when ZHIBU_SCHEDULER is on (`zhibu serve`
+  sets it unless `--no-scheduler`); the database lease makes exactly one of them, on all machines
+  together, the leader. It is started after the fork, so each worker has its own lease holder id.
+
+Every value can be overridden by the environment (ZHIBU_BIND, ZHIBU_WORKERS, ZHIBU_THREADS, …) or by
+gunicorn's own command-line flags, which win over this file.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+
+
+bind = os.environ.get("ZHIBU_BIND", "127.0.0.1:8000")
+workers = _int("ZHIBU_WORKERS", max(2, multiprocessing.cpu_count() * 2))
+# gthread: a request waiting on PostgreSQL does not hold the whole worker (default 2 threads per worker).
+worker_class = "gthread"
+threads = _int("ZHIBU_THREADS", 2)
+preload_app = True
+timeout = _int("ZHIBU_WORKER_TIMEOUT", 30)
+graceful_timeout = 20
+keepalive = 5  # nginx keeps upstream connections open (deploy/nginx-zhibu.conf: keepalive 32)
+backlog = 512
+# Recycle workers now and then so a slow leak in a dependency can never grow without bound.
+max_requests = _int("ZHIBU_MAX_REQUESTS", 20000)
+max_requests_jitter = max_requests // 10
+# Small, bounded request lines and headers: callbacks carry a few query parameters only.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+accesslog = os.environ.get("ZHIBU_ACCESS_LOG") or None  # "-" for stdout; off by default (cost per request)
+errorlog = "-"
+loglevel = os.environ.get("ZHIBU_LOG_LEVEL", "info")
+proc_name = "zhibu"
+forwarded_allow_ips = os.environ.get("ZHIBU_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _runtime(worker):
+    app = getattr(worker, "wsgi", None)
+    ext = getattr(app, "extensions", None) or {}
+    return ext.get("zhibu")
+
+
+def scheduler_wanted() -> bool:
+    return os.environ.get("ZHIBU_SCHEDULER", "").lower() in ("1", "true", "yes", "on")
+
+
+def post_fork(server, worker) -> None:
+    """The connections the master opened while building the app are not this worker's to use."""
+    try:
+        from bot.wsgi import app
+    except Exception:  # pragma: no cover - without preload the app is built after the fork
+        return
+    runtime = app.extensions.get("zhibu")
+    if runtime is not None:
+        runtime.engine.dispose(close=False)
+
+
+def post_worker_init(worker) -> None:
+    """Start this worker's scheduler heartbeat; the database lease decides which worker leads."""
+    runtime = _runtime(worker)
+    if runtime is None or not scheduler_wanted():
+        return
+    from bot.scheduler import ReminderScheduler
+
+    sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, runtime.services["sender"])
+    runtime.services["scheduler"] = sched
+    sched.start()
+
+
+def worker_exit(server, worker) -> None:
+    """Let go of the lease at once on a clean stop, so another worker or machine takes over without waiting."""
+    runtime = _runtime(worker)
+    sched = runtime.services.get("scheduler") if runtime is not None else None
+    if sched is not None:
+        try:
+            sched.stop()
+        except Exception:  # pragma: no cover - shutting down anyway
+            server.log.exception("could not stop the scheduler")
+    background = runtime.services.get("background") if runtime is not None else None
+    if background is not None:
+        background.join(timeout=10)  # late replies already promised to users
