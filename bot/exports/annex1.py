@@ -12,11 +12,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from scoring.card import ItemResult, ScoreCard
+from scoring.card import TIERS, ItemResult, ScoreCard
 from scoring.rubric import Item, Rubric, Section
 
 from .layout import load_layout
-from .xlsx_style import BORDER, align, fmt_num, font, num_text, print_setup, row_height
+from .xlsx_style import BORDER, align, fmt_num, font, keep_blocks_together, num_text, print_setup, row_height
 
 DEFAULT_LABELS = {"self": "自评", "group": "协作组评分", "office": "综合党委办公室评分"}
 
@@ -74,26 +74,30 @@ def branch_full(name: str) -> str:
     return name if any(w in name for w in ("支部", "党组织", "党委", "总支")) else f"{name}党支部"
 
 
-def tier_value(result: ItemResult | None, tier: str, self_from_computed: bool) -> float | None:
-    """What a score column shows for an item: the score that tier gave, or the computed draft under 自评."""
+def column_active(card: ScoreCard, tier: str, self_from_computed: bool) -> bool:
+    """A score column is filled once that tier has scored something (自评 also as the bot's draft)."""
+    return (tier == "self" and self_from_computed) or any(tier in it.tiers for it in card.items)
+
+
+def tier_value(result: ItemResult | None, tier: str) -> float | None:
+    """An item's score in a tier's column, as the scoring core totals it: the tier's own score where it gave
+    one, else the previous tier's, else the computed points."""
     if result is None:
         return None
-    if tier in result.tiers:
-        return result.tiers[tier]
-    if tier == "self" and self_from_computed:
-        return result.points
-    return None
+    order = TIERS[: TIERS.index(tier) + 1] if tier in TIERS else (tier,)
+    for t in reversed(order):
+        if t in result.tiers:
+            return result.tiers[t]
+    return result.points
 
 
 def column_total(rubric: Rubric, card: ScoreCard, tier: str, self_from_computed: bool) -> float | None:
-    """合计 of a score column: the scoring core's tier total where it has one, else the shown items + bonus."""
+    """合计 of a score column: the scoring core's tier total (bonus included); empty while the tier has not scored."""
+    if not column_active(card, tier, self_from_computed):
+        return None
     if tier in card.tier_totals:
         return card.tier_totals[tier]
-    values = [tier_value(r, tier, self_from_computed) for r in card.items]
-    if all(v is None for v in values):
-        return None
-    shown_bonus = card.bonus_total if (tier == "self" and self_from_computed) else 0.0
-    return round(sum(v for v in values if v is not None) + shown_bonus, 2)
+    return round(sum(tier_value(r, tier) or 0.0 for r in card.items) + card.bonus_total, 2)
 
 
 def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[str, Any] | None = None,
@@ -112,6 +116,7 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
     fields = {"year": meta.get("year", card.year), "branch": branch, "branch_full": branch_full(branch),
               "rubric_title": rubric.title, "filler": meta.get("filler", ""), "phone": meta.get("phone", "")}
     results = {r.id: r for r in card.items}
+    active = {c.tier or "": column_active(card, c.tier or "", self_computed) for c in cols if c.kind == "score"}
 
     wb = Workbook()
     ws = wb.active
@@ -147,6 +152,7 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
     span_width = sum(cols[i - 1].width for i in range(span_from, span_to + 1))
 
     index = 0
+    blocks: list[tuple[int, int]] = []  # row ranges a page break must not split
     for section in rubric.sections:
         first = row
         for no, item in enumerate(section.items, 1):
@@ -164,9 +170,14 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
                     styled(row, ci, value, col.align)
                     texts.append((value, col.width))
                 else:
-                    styled(row, ci, fmt_num(tier_value(results.get(item.id), col.tier or "", self_computed)))
+                    value = tier_value(results.get(item.id), col.tier or "") if active[col.tier or ""] else None
+                    styled(row, ci, fmt_num(value))
             ws.row_dimensions[row].height = row_height(texts, body_size, 24)
             row += 1
+        if any(c.kind == "section" for c in cols):
+            blocks.append((first, row - 1))
+        else:
+            blocks.extend((r, r) for r in range(first, row))
         for ci, col in enumerate(cols, 1):
             if col.kind == "section" and row - 1 > first:
                 ws.merge_cells(start_row=first, start_column=ci, end_row=row - 1, end_column=ci)
@@ -189,6 +200,7 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
             row += 1
         if row - 1 > first:
             ws.merge_cells(start_row=first, start_column=label_ci, end_row=row - 1, end_column=label_ci)
+        blocks.append((first, row - 1))
 
     score_cols = [c for c in cols if c.kind == "score"]
     bonus_spec = layout.get("bonus") or {}
@@ -196,7 +208,7 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
     entries = []
     for no, b in enumerate(rubric.bonus, 1):
         res = bonus_by_id.get(b.id)
-        shown = [fmt_num(res.points) if (res and c.tier == "self" and self_computed) else None for c in score_cols]
+        shown = [fmt_num(res.points) if (res and active[c.tier or ""]) else None for c in score_cols]
         entries.append((str(bonus_spec.get("format", "{no}. {content}")).format(no=no, content=b.content.strip(),
                                                                              title=b.title), shown))
     cap = rubric.bonus_cap if rubric.bonus_cap is not None else sum((b.cap or 0) for b in rubric.bonus)
@@ -208,7 +220,7 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
     for no, v in enumerate(rubric.vetoes, 1):
         res = veto_by_id.get(v.id)
         mark = veto_spec.get("triggered", "触发") if res and res.triggered else None
-        shown = [mark if c.tier == "self" else None for c in score_cols]
+        shown = [mark if active[c.tier or ""] else None for c in score_cols]
         entries.append((str(veto_spec.get("format", "{no}. {content}")).format(no=no, content=v.content.strip(),
                                                                             title=v.title), shown))
     spanning_block(entries, str(veto_spec.get("label", "否定项目")))
@@ -234,6 +246,9 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
         ws.merge_cells(f"A{row}:{last}{row}")
         ws.row_dimensions[row].height = row_height([(note, sum(c.width for c in cols))], body_size, 24)
 
+    footer_end = row - 1 if rubric.notes else row  # 合计 stays with the signature lines; the notes may flow
+    blocks[-1] = (blocks[-1][0], max(blocks[-1][1], footer_end))
+    keep_blocks_together(ws, layout, (header_row, header_row), blocks, [c.width for c in cols])
     print_setup(ws, layout, f"{header_row}:{header_row}")
     ws.print_area = f"A1:{last}{row}"
     ws.freeze_panes = ws.cell(header_row + 1, 1)

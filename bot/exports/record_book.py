@@ -83,6 +83,8 @@ def write_record_book(branch: str, year: int, rows: Sequence[ActivityRow], path:
         cell = table.rows[0].cells[i]
         cell_text(cell, str(col.get("header", "")), fonts.get("header"), center=True)
         cell.width = Cm(float(col.get("width_cm", 3)))
+    for i, col in enumerate(cols):  # LibreOffice reads the grid, Word the cells: set both
+        table.columns[i].width = Cm(float(col.get("width_cm", 3)))
     repeat_header(table.rows[0])
 
     gaps = gap_lines(rows, year, as_of, layout)

@@ -20,22 +20,25 @@ def available() -> bool:
     return bool(soffice() and shutil.which("pdftoppm"))
 
 
-def to_pdf(src: str | Path, out_dir: str | Path, timeout: float = 120) -> Path:
-    """Convert with a private LibreOffice profile, so parallel runs and a user's open LibreOffice never clash."""
+def to_pdf(src: str | Path | list[str | Path], out_dir: str | Path, timeout: float = 180) -> list[Path]:
+    """Convert one or more files in a single LibreOffice run, with a private profile so parallel runs and a
+    user's open LibreOffice never clash. Returns the PDFs in the order given."""
     exe = soffice()
     if not exe:
         raise RuntimeError("LibreOffice 未安装（apt-get install libreoffice-calc libreoffice-writer）")
-    src, out_dir = Path(src), Path(out_dir)
+    sources = [Path(x) for x in (src if isinstance(src, list) else [src])]
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="zhibu-lo-") as profile:
         env = {**os.environ, "HOME": profile}
         subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                        "--convert-to", "pdf", "--outdir", str(out_dir), str(src)],
+                        "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, sources)],
                        check=True, capture_output=True, timeout=timeout, env=env)
-    pdf = out_dir / (src.stem + ".pdf")
-    if not pdf.is_file():
-        raise RuntimeError(f"LibreOffice 没有生成 {pdf}")
-    return pdf
+    pdfs = [out_dir / (s.stem + ".pdf") for s in sources]
+    for pdf in pdfs:
+        if not pdf.is_file():
+            raise RuntimeError(f"LibreOffice 没有生成 {pdf}")
+    return pdfs
 
 
 def pdf_to_pngs(pdf: str | Path, out_dir: str | Path, dpi: int = 80) -> list[Path]:

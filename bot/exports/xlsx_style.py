@@ -56,7 +56,7 @@ def lines_needed(text: str, width_chars: float, font_size: float = 11) -> int:
 def row_height(cells: Iterable[tuple[str, float]], font_size: float = 11, minimum: float = 18) -> float:
     """Height in points for a row whose cells hold (text, available width) pairs."""
     lines = max((lines_needed(t, w, font_size) for t, w in cells), default=1)
-    return max(minimum, round(lines * font_size * 1.45 + 6, 1))
+    return max(minimum, round(lines * font_size * 1.35 + 5, 1))
 
 
 def print_setup(ws: Worksheet, layout: dict[str, Any], title_rows: str | None = None) -> None:
@@ -74,3 +74,36 @@ def print_setup(ws: Worksheet, layout: dict[str, Any], title_rows: str | None = 
     if title_rows:
         ws.print_title_rows = title_rows
     ws.sheet_view.showGridLines = False
+
+
+def keep_blocks_together(ws: Worksheet, layout: dict[str, Any], header_rows: tuple[int, int],
+                         blocks: list[tuple[int, int]], widths: list[float]) -> list[int]:
+    """Insert page breaks so no block (a section with its merged label, the bonus rows …) is split across
+    A4 pages. Heights are our own row heights, scaled as fit-to-width will scale them. Returns break rows."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    margins = layout.get("margins_cm", {})
+    landscape = layout.get("orientation") == "landscape"
+    page_w, page_h = (29.7, 21.0) if landscape else (21.0, 29.7)
+    pt = 72 / CM_PER_INCH
+    printable_w = (page_w - margins.get("left", 1.9) - margins.get("right", 1.9)) * pt
+    printable_h = (page_h - margins.get("top", 1.9) - margins.get("bottom", 1.9)) * pt - 24  # header/footer slack
+    sheet_w = sum(w * 7 + 5 for w in widths) * 0.75  # Excel character widths -> pixels -> points
+    scale = min(1.0, printable_w / sheet_w) if sheet_w else 1.0
+
+    def h(r: int) -> float:
+        return float(ws.row_dimensions[r].height or 15) * scale
+
+    first_header, last_header = header_rows
+    head = sum(h(r) for r in range(first_header, last_header + 1))
+    used = sum(h(r) for r in range(1, last_header + 1))
+    breaks = []
+    for start, end in blocks:
+        size = sum(h(r) for r in range(start, end + 1))
+        if used + size > printable_h and used > head:
+            ws.row_breaks.append(Break(id=start - 1))
+            breaks.append(start)
+            used = head + size
+        else:
+            used += size
+    return breaks

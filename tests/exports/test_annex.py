@@ -40,10 +40,12 @@ def test_annex1_has_the_printed_columns_sections_and_totals(tmp_path):
     assert {"A4:A7", "A8:A11", "A12:A15", "A16:A18"} <= merged
     assert ws["B4"].value.startswith("1. 以政治建设为统领") and ws["B4"].value.endswith("（7分）")
     assert ws["C4"].value == rubric.items[0].rule_text
-    # 三.3 is the 11th item, row 14: computed 5.5 under 自评, the group's 5 under 协作组评分, office empty.
+    # 三.3 is the 11th item, row 14: computed 5.5 under 自评, the group's 5 under 协作组评分, office empty
+    # (the office has scored nothing); where the group gave no score its column carries the self score.
     assert ws["B14"].value.startswith("3. 严格执行") and ws["D14"].value == 5.5
     assert ws["E14"].value == 5 and ws["F14"].value is None
-    assert ws["D10"].value == 5.5  # 二.3 主题党日 lost 0.5
+    assert ws["D10"].value == 5.5 and ws["E10"].value == 5.5  # 二.3 主题党日 lost 0.5
+    assert all(ws.cell(r, 6).value is None for r in range(4, 19))
 
     bonus = _find(ws, "加分项目\n（10分）")
     assert bonus.column == 1 and f"A{bonus.row}:A{bonus.row + 1}" in merged
@@ -54,7 +56,8 @@ def test_annex1_has_the_printed_columns_sections_and_totals(tmp_path):
     total = _find(ws, "合计")
     assert ws.cell(total.row, 2).value == "—"
     assert ws.cell(total.row, 4).value == card.computed_total == 100 - 2 + 2
-    assert ws.cell(total.row, 5).value == 5  # only one item given by the group so far
+    assert ws.cell(total.row, 5).value == 99.5  # the group took 0.5 more off 三.3
+    assert ws.cell(total.row, 6).value is None
     assert _find(ws, "填表人：张三").row > total.row
     assert _find(ws, "联系电话：13800000000").row > total.row
     assert any(str(v).startswith("注：不涉及的不扣分") for v in _cells(ws).values())
@@ -107,7 +110,7 @@ def test_annex2_rows_header_lines_and_blank_rows(tmp_path):
              card_for(rubric, "乙协会党支部", veto="V1"),
              card_for(rubric, "丙协会党支部", bonus={"B2": 3})]
     rows = annex2_rows(rubric, cards)
-    assert rows[0].scores == {"self": 97.0, "group": 5.0} and rows[1].remark == "否定项目：党纪处分"
+    assert rows[0].scores == {"self": 97.0, "group": 98.0} and rows[1].scores["group"] is None and rows[1].remark == "否定项目：党纪处分"
     path = write_annex2(rubric, cards, tmp_path / "a2.xlsx",
                         {"group": "第一党建协作组", "year": 2022, "contact": "汪庆", "filled_on": "2023 年 1 月 18 日"})
     ws = openpyxl.load_workbook(path).active
@@ -115,7 +118,7 @@ def test_annex2_rows_header_lines_and_blank_rows(tmp_path):
     assert ws["A2"].value == "第一党建协作组党支部工作评分结果汇总表\n（2022 年度）"
     assert ws["A3"].value == "填报单位：第一党建协作组" and ws["A4"].value == "组长、副组长单位（签字）："
     assert [ws.cell(5, c).value for c in range(1, 6)] == ["序号", "党支部名称", "党支部评分", "协作组评分", "备注"]
-    assert [ws.cell(6, c).value for c in range(1, 6)] == [1, "甲协会党支部", 97, 5, None]
+    assert [ws.cell(6, c).value for c in range(1, 6)] == [1, "甲协会党支部", 97, 98, None]
     assert [ws.cell(7, c).value for c in (2, 3, 5)] == ["乙协会党支部", 100, "否定项目：党纪处分"]
     assert ws.cell(8, 3).value == 103
     # The printed form has 16 numbered rows; the unused ones stay blank but numbered and ruled.

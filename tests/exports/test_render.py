@@ -1,0 +1,46 @@
+"""Rendering check: the annex forms of the demo committee through LibreOffice -> PDF -> PNG, kept under
+test-artifacts/exports/ for a person to look at. Skipped (with the reason) where LibreOffice is missing."""
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.exports import annex1_xlsx, annex2_xlsx, record_book_docx
+from bot.exports import render
+from bot.models import Branch, Group, Organisation
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "exports"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not render.available(),
+                    reason="LibreOffice or pdftoppm not installed (apt-get install libreoffice-calc "
+                           "libreoffice-writer fonts-noto-cjk poppler-utils); the rendering check is skipped")
+def test_annex_forms_render_to_pdf_and_png(sessions, db_url):
+    if not db_url.startswith("sqlite"):
+        pytest.skip("rendering is checked once, on SQLite")
+    from bot.demo import seed_demo
+
+    today = date(2022, 12, 26)
+    with sessions() as s:
+        seed_demo(s, today)
+        s.commit()
+        org = s.query(Organisation).first()
+        branch = s.query(Branch).filter_by(org_id=org.id).order_by(Branch.id).first()
+        group = s.get(Group, branch.group_id)
+        if ARTIFACTS.exists():
+            shutil.rmtree(ARTIFACTS)
+        files = [annex1_xlsx(s, branch, 2022, today, ARTIFACTS), annex2_xlsx(s, org, group, 2022, today, ARTIFACTS),
+                 record_book_docx(s, branch, 2022, today, ARTIFACTS)]
+    pdfs = render.to_pdf(files, ARTIFACTS)
+    for pdf in pdfs:
+        pngs = render.pdf_to_pngs(pdf, ARTIFACTS)
+        assert pngs and all(p.stat().st_size > 10_000 for p in pngs), pdf
+    # Annex 1 fits one A4 page wide: LibreOffice honours fit-to-width; the seed 000 form takes 1-2 pages.
+    annex1_pages = list(ARTIFACTS.glob(f"{pdfs[0].stem}-*.png"))
+    assert 1 <= len(annex1_pages) <= 2
+    annex2_pages = list(ARTIFACTS.glob(f"{pdfs[1].stem}-*.png"))
+    assert len(annex2_pages) == 1
