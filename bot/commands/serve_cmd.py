@@ -26,14 +26,21 @@ def run(host: str, port: int) -> None:
 
 
 @click.command()
-@click.option("--bind", default="127.0.0.1:8000", show_default=True)
-@click.option("--workers", default=4, show_default=True, type=int)
-@click.option("--timeout", default=30, show_default=True, type=int, help="gunicorn worker timeout (s)")
-def serve(bind: str, workers: int, timeout: int) -> None:
-    """生产运行：gunicorn 多进程（--preload：分词词典在 fork 前加载一次）。"""
+@click.option("--bind", default=None, help="host:port（默认 127.0.0.1:8000，或 ZHIBU_BIND）")
+@click.option("--workers", default=None, type=int, help="进程数（默认 2×CPU，或 ZHIBU_WORKERS）")
+@click.option("--no-scheduler", is_flag=True, help="不在 web 进程里运行提醒调度器")
+def serve(bind: str | None, workers: int | None, no_scheduler: bool) -> None:
+    """生产运行：gunicorn 多进程（bot/gunicorn_conf.py：preload、fork 后重建连接池、调度器租约）。"""
+    import os
     import subprocess
     import sys
 
-    cmd = [sys.executable, "-m", "gunicorn", "--preload", "-w", str(workers), "-b", bind, "--timeout", str(timeout),
-           "--access-logfile", "-", "bot.wsgi:app"]
-    raise SystemExit(subprocess.call(cmd))
+    env = dict(os.environ)
+    if not no_scheduler:
+        env.setdefault("ZHIBU_SCHEDULER", "1")
+    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf"]
+    if bind:
+        cmd += ["-b", bind]
+    if workers:
+        cmd += ["-w", str(workers)]
+    raise SystemExit(subprocess.call(cmd + ["bot.wsgi:app"], env=env))
