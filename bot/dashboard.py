@@ -204,9 +204,10 @@ def index():
 @bp.get("/group/<int:group_id>")
 @login_required
 def group(group_id: int):
+    from bot.exports.annex1 import column_total
     from bot.exports.layout import load_layout
     from bot.exports.months import month_grid
-    from bot.exports.office import ranked_cards
+    from bot.exports.office import ranked_cards, rubric_of
 
     grp = _group_or_404(group_id)
     year, as_of = _period(g.org)
@@ -225,8 +226,11 @@ def group(group_id: int):
             acts[bid].append((code, day))
     grid = [(c, month_grid(acts[int(c.branch_id)], year, as_of, monthly, quarterly)) for _, c in ranked]
     labels = {**monthly, **quarterly}
+    rubric = rubric_of(g.org)
+    # Tier totals only where that tier has actually scored (the core carries earlier scores forward).
+    given = {c.branch_id: {t: column_total(rubric, c, t, False) for t in ("self", "group")} for _, c in ranked}
     return _render("group.html", group=grp, ranked=ranked, subs=subs, grid=grid, labels=labels, year=year,
-                   as_of=as_of, months=range(1, 13))
+                   as_of=as_of, months=range(1, 13), given=given, monthly=monthly, quarterly=quarterly)
 
 
 @bp.get("/group/<int:group_id>/chart.png")

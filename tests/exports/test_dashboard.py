@@ -74,6 +74,11 @@ def test_ranking_grid_chart_and_downloads(app):
     cells = re.findall(r"<td class=\"(ok|miss|later)\"", row)
     assert len(cells) == 12 and cells[8] == "miss" and cells[11] == "later"
     assert "缺：支委会、主题党日" in row
+    ranking = html[html.index('id="ranking"'):html.index("</table>")]
+    assert ranking.count("<td>—</td>") == 6  # nobody in group 3 has given a self or group score
+    g1 = c.get("/office/group/1").get_data(as_text=True)
+    g1 = g1[g1.index('id="ranking"'):g1.index("</table>")]
+    assert g1.count("<td>—</td>") == 5  # 甲 of group 1 has a group score
     png = c.get("/office/group/3/chart.png")
     assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
     x = c.get("/office/group/1/annex2.xlsx")
