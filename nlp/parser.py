@@ -52,6 +52,8 @@ _SPEAKER = re.compile(
     r"(?:亲自|为大家|给大家|为全体党员|给全体党员|为党员们|给党员们|为党员|给党员|专门)?"
     r"(?:讲授|主讲|宣讲|讲解|领学|讲|作|做|上|带来|分享)"
     r"|主讲(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
+    r"|(?P<sp3>(?:组织委员|宣传委员|纪检委员|支部书记|副书记|书记|委员|主任)(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){2,3}?)"
+    r"(?:同志)?(?:讲授|主讲|宣讲|讲解|领学|讲|作|做|上(?!级)|带来|分享)"
 )
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
@@ -62,6 +64,8 @@ _NEGATION = re.compile(
     r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
     r"|没有?上(?!报|传|交|级)|取消了|延期|推迟了|没开成"
 )
+_CLOCK = re.compile(r"\d{1,2}\s*(?:点|:\d\d)|[一二三四五六七八九十两]{1,3}点")
+_TIMES_HELD = re.compile(r"(?:开|上|讲|搞|组织|召开|开展|举行)了?\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:次|回)")
 _RANKING = re.compile(r"前\s*(?:\d{1,3}|[一二三四五六七八九十百]{1,3})\s*名|全委前")
 _NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(
@@ -197,8 +201,9 @@ def _parse(text: object, today: date) -> Parsed:
         corrected = _correction(text, tokens, h, today)
         if corrected is not None:
             return corrected
-    if "undo" in cues and not h.activities:
-        return Parsed("undo")
+    if "undo" in cues and not (h.activities and "取消" in text):  # "支委会取消了" is a negation
+        hit = best_date(find_dates(text, today, PAST)) if h.activities else None
+        return Parsed("undo", activities=h.codes(), date=hit.value if hit else None)
 
     # Leaders and the office.
     if "分" in text and (graded := _grade(text)) is not None:
@@ -228,7 +233,8 @@ def _parse(text: object, today: date) -> Parsed:
         if "undo" in cues and "取消" in text:  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if is_question and not h.past:
+        if (is_question and not h.past) or ("次" in text and _TIMES_HELD.search(text)):
+            # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
         return _report(text, h, today)
 
@@ -250,15 +256,16 @@ def _period(h: _Hits) -> str | None:
 
 def _report(text: str, h: _Hits, today: date) -> Parsed:
     """A record, or a plan when the date is ahead or the words say so."""
-    lean = FUTURE if h.plan and not h.past else (PAST if h.past else None)
+    planned = h.plan or (("点" in text or ":" in text) and _CLOCK.search(text) is not None)  # "下午3点开会": an announcement
+    lean = FUTURE if planned and not h.past else (PAST if h.past else None)
     hit = best_date(find_dates(text, today, lean))
     when: date | None
     if hit is None:
-        when = None if h.plan else today
+        when = None if h.plan else today  # "下午3点开会": today, a plan
     else:
         when = hit.value
     future = (when is not None and when > today) or (hit is not None and hit.vague == FUTURE)
-    intent = "plan" if future or (h.plan and not h.past and (when is None or when >= today)) else "record"
+    intent = "plan" if future or (planned and not h.past and (when is None or when >= today)) else "record"
     expected, present = find_counts(text)
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
@@ -362,7 +369,7 @@ def _speaker(text: str) -> str | None:
     m = _SPEAKER.search(text)
     if m is None:
         return None
-    name = m.group("sp") or m.group("sp2")
+    name = m.group("sp") or m.group("sp2") or m.group("sp3")
     name = _SPEAKER_PREFIX.sub("", name)
     return name or None
 
