@@ -88,7 +88,8 @@ def keep_blocks_together(ws: Worksheet, layout: dict[str, Any], header_rows: tup
     pt = 72 / CM_PER_INCH
     printable_w = (page_w - margins.get("left", 1.9) - margins.get("right", 1.9)) * pt
     printable_h = (page_h - margins.get("top", 1.9) - margins.get("bottom", 1.9)) * pt - 24  # header/footer slack
-    sheet_w = sum(w * 7 + 5 for w in widths) * 0.75  # Excel character widths -> pixels -> points
+    # Character widths -> points as LibreOffice lays them out (measured from its PDFs: about 6.5 pt a unit).
+    sheet_w = sum(w * 8.6 + 5 for w in widths) * 0.75
     scale = min(1.0, printable_w / sheet_w) if sheet_w else 1.0
 
     def h(r: int) -> float:

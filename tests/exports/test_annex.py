@@ -146,3 +146,22 @@ def test_annex2_long_group_repeats_header_and_keeps_every_row(tmp_path, n):
     rows = [Annex2Row(f"第{i}个协会党支部", {"self": 90.0 + i % 10}) for i in range(n)]
     ws = openpyxl.load_workbook(write_annex2(rubric, rows, tmp_path / "big.xlsx", {"group": "第九协作组"})).active
     assert ws.cell(5 + n, 1).value == n and ws.cell(5 + n, 3).value == 90 + (n - 1) % 10
+
+
+def test_annex1_of_every_shipped_rubric(tmp_path):
+    """Each shipped rubric exports its own table: its columns, every item once, the total of the core."""
+    from datetime import date
+
+    from scoring import BranchFacts, list_rubrics, load_rubric, score_branch
+
+    for info in list_rubrics():
+        rubric = load_rubric(info.id)
+        card = score_branch(rubric, BranchFacts(branch_id="1", name="测试党支部"), 2022, date(2022, 12, 31))
+        ws = openpyxl.load_workbook(write_annex1(rubric, card, tmp_path / f"{info.id}.xlsx")).active
+        header = next(r for r in range(1, 5) if any(ws.cell(r, c).value in ("具体内容及标准", "内容与要求")
+                                                        for c in range(1, 5)))
+        labels = [ws.cell(header, c).value for c in range(1, ws.max_column + 1)]
+        assert [l.replace("\n", "") for l in labels[-len(rubric.columns):]] == [c.label for c in rubric.columns]
+        total = _find(ws, "合计")
+        assert ws.cell(total.row, ws.max_column - len(rubric.columns) + 1).value == pytest.approx(card.computed_total)
+        assert total.row - header - 1 == len(rubric.items) + len(rubric.bonus) + len(rubric.vetoes)

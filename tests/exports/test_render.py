@@ -35,6 +35,14 @@ def test_annex_forms_render_to_pdf_and_png(sessions, db_url):
             shutil.rmtree(ARTIFACTS)
         files = [annex1_xlsx(s, branch, 2022, today, ARTIFACTS), annex2_xlsx(s, org, group, 2022, today, ARTIFACTS),
                  record_book_docx(s, branch, 2022, today, ARTIFACTS)]
+        # Seed 003's own table (自查得分 / 复查得分), from its rubric and layout file alone.
+        from scoring import BranchFacts, load_rubric, score_branch
+
+        from bot.exports import write_annex1
+
+        r3 = load_rubric("seed003")
+        card3 = score_branch(r3, BranchFacts(branch_id="x", name="第一小学党支部"), 2022, today)
+        files.append(write_annex1(r3, card3, ARTIFACTS / "seed003_annex1.xlsx"))
     pdfs = render.to_pdf(files, ARTIFACTS)
     for pdf in pdfs:
         pngs = render.pdf_to_pngs(pdf, ARTIFACTS)
