@@ -79,8 +79,10 @@ class WecomChannel:
     def _send_late(self, msg: WecomMessage, reply: Reply) -> None:
         if reply.duplicate or not (reply.text or reply.files):
             return
-        self.sender.send_to_user_id("wecom", msg.from_user, reply.text, reply.markdown,
-                                    key=f"reply:wecom:{msg.dedup_key}", reason="late reply", files=list(reply.files))
+        sent = self.sender.send_to_user_id("wecom", msg.from_user, reply.text, reply.markdown,
+                                           key=f"reply:wecom:{msg.dedup_key}", reason="late reply", files=list(reply.files))
+        if not sent:
+            log.error("late reply to wecom message %s not delivered (ZHIBU_WECOM_SECRET / AGENT_ID set?)", msg.dedup_key)
 
 
 bp = Blueprint("wecom", __name__)
