@@ -83,6 +83,7 @@ _CORRECT_FIELD = re.compile(
     r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改)"
 )
 _CORRECT_CUE = re.compile(r"改成|改为|修改为|修改成|更正为|更正成|应该是|应为|而是|不是.{1,20}?是|改")
+_RECORDED_AS = re.compile(r"(?:记|写|录|报|当|弄)成")
 _BARE_COUNT = re.compile(rf"(?P<n>{NUM})\s*(?:人|名|位)?")
 
 _QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export", "deadline"})
@@ -276,7 +277,7 @@ def _report(text: str, h: _Hits, today: date) -> Parsed:
 def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed | None:
     """'刚才那条改成党员大会', '日期改成12月20日', '实到改成14人', '不是支委会，是党员大会'."""
     field = _CORRECT_FIELD.search(text)
-    cue = field or None
+    cue = field
     if cue is None:
         matches = list(_CORRECT_CUE.finditer(text))
         cue = matches[-1] if matches else None
@@ -294,18 +295,23 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
             hit = best_date(find_dates(tail, today, PAST), last=True)
             return Parsed("correct", date=hit.value if hit else None)
     # Activity named after the cue ("…改成党员大会"), else any activity in the message.
-    tail_start = len(text) - len(tail)
-    offset = 0
-    tail_index = len(tokens)
-    for index, token in enumerate(tokens):
-        if offset >= tail_start:
-            tail_index = index
-            break
-        offset += len(token)
-    denied = {h_index + 1 for h_index, token in enumerate(tokens) if token in ("不是", "而不是", "并非")}
-    kept = [(index, code) for index, code in h.activities if index not in denied]
-    codes = _codes(kept, tail_index) or (() if _only_before(kept, tail_index) else _codes(kept, -1))
+    tail_index = _token_at(tokens, len(text) - len(tail))
+    # The handler's convention: one code is the new activity of the last record; two are (old, new),
+    # the old one named before the cue or after 不是 ("把12月20日的支委会改成党员大会", "不是支委会，是党员大会").
+    denied = {index + 1 for index, token in enumerate(tokens) if token in ("不是", "而不是", "并非")}
+    new = _codes([(i, c) for i, c in h.activities if i >= tail_index and i not in denied], -1)
+    old = _codes([(i, c) for i, c in h.activities if i < tail_index or i in denied], -1)
+    if swapped := _RECORDED_AS.search(text):  # "党课记成支委会了": the record says 支委会, it was a 党课
+        cut_index = _token_at(tokens, swapped.start())
+        new = _codes([(i, c) for i, c in h.activities if i < cut_index], -1)
+        old = _codes([(i, c) for i, c in h.activities if i >= cut_index], -1)
     hit = best_date(find_dates(tail, today, PAST), last=True)
+    if new and old and old[0] != new[0]:
+        codes: tuple[str, ...] = (old[0], new[0])
+        if hit is None:  # the date names the old record
+            hit = best_date(find_dates(text[: len(text) - len(tail)], today, PAST))
+    else:
+        codes = new or old
     expected, present = find_counts(tail)
     if not codes and hit is None and expected is None and present is None:
         if "undo" in h.cues:
@@ -318,17 +324,22 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
     )
 
 
+def _token_at(tokens: list[str], position: int) -> int:
+    """Index of the first token starting at or after character `position` (tokens cover the text)."""
+    offset = 0
+    for index, token in enumerate(tokens):
+        if offset >= position:
+            return index
+        offset += len(token)
+    return len(tokens)
+
+
 def _codes(activities: list[tuple[int, str]], after: int) -> tuple[str, ...]:
     seen: list[str] = []
     for index, code in activities:
         if index >= after and code not in seen:
             seen.append(code)
     return tuple(seen)
-
-
-def _only_before(activities: list[tuple[int, str]], tail_index: int) -> bool:
-    """True when the activities named all sit before the cue and differ: the replaced one and … none new."""
-    return len({code for _, code in activities}) > 1 and all(index < tail_index for index, _ in activities)
 
 
 def _grade(text: str) -> Parsed | None:
