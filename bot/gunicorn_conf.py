@@ -64,11 +64,8 @@ def scheduler_wanted() -> bool:
 
 def post_fork(server, worker) -> None:
     """The connections the master opened while building the app are not this worker's to use."""
-    try:
-        from bot.wsgi import app
-    except Exception:  # pragma: no cover - without preload the app is built after the fork
-        return
-    runtime = app.extensions.get("zhibu")
+    app = getattr(server.app, "callable", None)  # set by preload_app; None when the app loads after the fork
+    runtime = (getattr(app, "extensions", None) or {}).get("zhibu")
     if runtime is not None:
         runtime.engine.dispose(close=False)
 
