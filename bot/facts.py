@@ -31,7 +31,7 @@ def _year_bounds(year: int) -> tuple[date, date]:
 
 
 def _declaration_value(value: str | None) -> str | float | bool:
-    if value is None or value == "":
+    if value is None or value == "" or value.lower() == "true":
         return True
     try:
         return float(value)

@@ -189,7 +189,7 @@ class Store:
             q = q.where(ActivityRecord.code == code)
         if day:
             q = q.where(ActivityRecord.date == day)
-        return self.session.scalars(q.order_by(ActivityRecord.created_at.desc(), ActivityRecord.id.desc()).limit(1)).first()
+        return self.session.scalars(q.order_by(ActivityRecord.id.desc()).limit(1)).first()  # the last one reported
 
     def soft_delete_activity(self, rec: ActivityRecord, actor_id: int | None, message_id: int | None,
                              now: datetime | None = None) -> None:

@@ -27,12 +27,13 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if not key or (key not in vocab.get("declarations", {}) and key not in vocab.get("awards", {})):
         return ReplyData("declare_which", {}, status="not_understood")
     year = ctx.year
+    value = None if (parsed.value or "").lower() in ("", "true", "yes") else parsed.value
     day = parsed.date or (ctx.today if ctx.today.year == year else date(year, 12, 31))
     if key in AWARD_KEYS:
-        level = parsed.value or "municipal"
+        level = value or "municipal"
         ctx.store.add_award(branch_id=ctx.person.branch_id, key=key, level=level, day=day, note=ctx.text[:500] or None,
                             recorded_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
         return ReplyData("declare", {"key": key, "value": level, "award": True, "created": True, "year": year})
-    _, created = ctx.store.add_declaration(branch_id=ctx.person.branch_id, year=year, key=key, value=parsed.value,
+    _, created = ctx.store.add_declaration(branch_id=ctx.person.branch_id, year=year, key=key, value=value,
                                            day=day, reported_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
-    return ReplyData("declare", {"key": key, "value": parsed.value, "award": False, "created": created, "year": year})
+    return ReplyData("declare", {"key": key, "value": value, "award": False, "created": created, "year": year})

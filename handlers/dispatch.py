@@ -42,9 +42,12 @@ def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
     pending = _pending_answer(parsed, ctx)
     if pending is not None:
         return pending
-    module = module_for(parsed.intent)
+    intent = parsed.intent
+    if intent == "unknown" and parsed.negated and parsed.activities:  # "今天没开支委会"
+        intent = "record"
+    module = module_for(intent)
     if ctx.person.role not in module.ROLES:
-        return refused(ctx, INTENT_LABELS.get(parsed.intent, parsed.intent))
+        return refused(ctx, INTENT_LABELS.get(intent, intent))
     return module.handle(parsed, ctx)
 
 

@@ -25,7 +25,8 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     except ImportError:
         return ReplyData("export_unavailable", {})
     store, person = ctx.store, ctx.person
-    want_self = "自评" in ctx.text or "附件1" in ctx.text
+    form = getattr(parsed, "form", None)
+    want_self = form == "self_evaluation" or (form is None and ("自评" in ctx.text or "附件1" in ctx.text))
     group = store.find_group(ctx.org.id, parsed.target) if parsed.target else None
     branch = None if group or not parsed.target else store.find_branch(ctx.org.id, parsed.target)
     if parsed.target and group is None and branch is None:

@@ -59,7 +59,7 @@ def test_every_role_every_intent(intent, chat, sessions, ids, tmp_path, monkeypa
             assert after == before, (who, intent)
         else:
             assert "不能" not in reply.text or intent == "grade", (who, intent, reply.text)
-        chat.say(who, "取消")  # drop any confirmation the step asked for
+        chat.say(who, "取消", P("unknown"))  # drop any confirmation the step asked for
 
 
 def test_permission_table_is_what_dispatch_enforces():
