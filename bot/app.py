@@ -75,6 +75,9 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
     def healthz() -> dict:
         return {"ok": True}
 
+    from .scheduler import init_app as init_scheduler
+
+    init_scheduler(app)  # only when ZHIBU_SCHEDULER=1; under gunicorn the leader lease keeps one sender
     return app
 
 
