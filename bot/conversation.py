@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone as dt_timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -94,8 +95,21 @@ class Conversation:
                 session.rollback()
                 stored = session.query(InboundMessage).filter_by(
                     channel=inbound.channel[:20], dedup_key=inbound.dedup_key[:200]).first()
+                if stored is not None and self._orphaned(session, stored):
+                    return stored.id  # its first delivery died before processing it (worker killed): take over
                 return Reply(text=(stored.reply_text or "") if stored else "", duplicate=True)
             return msg.id
+
+    @staticmethod
+    def _orphaned(session: Session, stored: InboundMessage) -> bool:
+        """Stored but never processed, and nobody processing it now (its row is not locked)."""
+        if stored.status != "received" or not _locks(session):
+            return False  # SQLite: no row locks, so a retry cannot tell a dead delivery from a running one
+        session.rollback()
+        row = session.execute(select(InboundMessage.id).where(
+            InboundMessage.id == stored.id, InboundMessage.status == "received").with_for_update(skip_locked=True)).first()
+        session.rollback()
+        return row is not None
 
     def _process(self, message_id: int, inbound: Inbound) -> tuple[Reply, list]:
         from handlers.base import Context
@@ -105,7 +119,11 @@ class Conversation:
         now, today = self._now()
         with self.sessions() as session:
             store = Store(session)
-            msg = session.get(InboundMessage, message_id)
+            # Locked for the whole unit of work: a retry that takes an orphan over and the first delivery never
+            # both process it; whoever comes second sees the status changed and answers as a duplicate.
+            msg = session.get(InboundMessage, message_id, with_for_update=_locks(session))
+            if msg.status != "received":
+                return Reply(text=msg.reply_text or "", duplicate=True), []
             person = store.person_by_account(inbound.channel, inbound.account)
             if person is None:
                 text, markdown = render(UNKNOWN_SENDER_TEMPLATE, {"account": inbound.account})
@@ -158,6 +176,11 @@ class Conversation:
                 self.sender.send_to_person(note.person_id, text, markdown, key=note.key, reason=note.reason)
             except Exception:
                 log.exception("notification %s to person %s failed", note.key, note.person_id)
+
+
+def _locks(session: Session) -> bool:
+    """Row locks (SELECT … FOR UPDATE SKIP LOCKED) exist on PostgreSQL and MariaDB/MySQL, not on SQLite."""
+    return session.get_bind().dialect.name in ("postgresql", "mysql", "mariadb")
 
 
 def fixed_clock(day: date, hour: int = 9, tz: str = "Asia/Shanghai") -> Callable[[], datetime]:

@@ -30,7 +30,11 @@ def free_port() -> int:
 def seed_roster(sessions, n: int = 20) -> list[str]:
     """One organisation, one group, n branches each with a secretary; returns their WeChat Work accounts."""
     with sessions() as s:
-        org = Organisation(name="故障测试综合党委", rubric_id="seed000", year=2022)
+        from datetime import date
+
+        from bot.store import evaluation_year
+
+        org = Organisation(name="故障测试综合党委", rubric_id="seed000", year=evaluation_year(date.today()))
         s.add(org)
         s.flush()
         group = Group(org_id=org.id, name="第一党建协作组")
