@@ -171,7 +171,9 @@ def main() -> None:
     median = {k: statistics.median(v) for k, v in runs.items()}
     mean_chars = statistics.mean(len(r["text"]) for r in rows)
 
-    print(f"corpus: {len(rows)} messages, {mean_chars:.1f} characters on average; {pinned}")
+    loadavg = " / ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    print(f"corpus: {len(rows)} messages, {mean_chars:.1f} characters on average; {pinned}; "
+          f"load average {loadavg} on {os.cpu_count()} CPUs (others' work skews absolute figures)")
     print(f"cold start (import nlp + first parse, jieba cache warm): {inner:.2f} s; "
           f"whole interpreter: {wall:.2f} s   [target < 2 s]")
     print("throughput, messages/s (best / median of interleaved rounds):")
