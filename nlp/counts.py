@@ -14,13 +14,16 @@ _AFTER = r"(?=\s*(?:人|名|位|个)|\s|[,，。;；、!！)）]|$|实|缺|请|�
 
 _EXPECTED = re.compile(rf"应(?:到|出席|参会|参加|到会|参)(?:会)?{_FILL}(?P<n>{NUM}){_AFTER}")
 _PRESENT = re.compile(
-    rf"(?<!应)(?:实到|实际到会|实际参加|实际出席|实际参会|实到会|实参会|实参加|到会|参会|出席|参加|到场|与会)"
+    rf"(?<!应)(?:实到|实际到会|实际参加|实际出席|实际参会|实到会|实参会|实参加|到会|参会|出席|参加|到场|与会|到了)"
     rf"{_FILL}(?P<n>{NUM}){_AFTER}"
 )
 _PRESENT_AFTER = re.compile(
-    rf"(?P<n>{NUM})\s*(?:人|名|位)(?:党员|同志|委员|支委)?(?:参加|参会|到会|出席|实到|与会|到场)"
+    rf"(?P<n>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委)?(?:参加|参会|到会|出席|实到|与会|到场)"
 )
-_ABSENT = re.compile(rf"(?:缺席|请假|未到|缺勤|没来|没到)\s*(?P<n>{NUM})\s*(?:人|名|位)")
+_ABSENT = re.compile(
+    rf"(?:缺席|请假|未到|缺勤|没来|没到)\s*(?P<n>{NUM})\s*(?:人|名|位)"
+    rf"|(?P<n2>{NUM})\s*(?:个人|人|名|位)(?:因事|因病|因公)?(?:缺席|请假|未到|缺勤|没来|没到)"
+)
 _MEMBERS = re.compile(rf"(?:共有|现有|全体|支部)?(?:党员|委员|支委)(?:共|共有)?\s*(?P<n>{NUM})\s*(?:人|名|位)")
 _GATE = re.compile(r"[到会席加场缺假员]")
 
@@ -45,7 +48,7 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
                 expected = to_int(m.group("n"))
                 break
     if present is None and expected is not None and (m := _ABSENT.search(text)):
-        absent = to_int(m.group("n"))
+        absent = to_int(m.group("n") or m.group("n2"))
         if absent is not None and absent <= expected:
             present = expected - absent
     return expected, present

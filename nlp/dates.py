@@ -33,8 +33,9 @@ _DATE_RE = re.compile(
     r"|(?P<rel>大前天|大后天|今天|今日|今早|今晨|今晚|今儿|今上午|今下午|昨天|昨日|昨晚|昨早|昨儿|昨夜|前天|前日|明天|明日|明早|明晚|后天)"
     rf"|(?P<monly>(?:去年|今年|前年|明年)?\s*{N}\s*月份?)"
     rf"|(?<![\d第.])(?P<bd>{N})\s*[日号](?![子楼])"
+    r"|(?P<hol>元旦)(?!后|以后|之后|前|以前|之前|节)"
     r"|(?P<vpast>前几天|前两天|前些天|前段时间|前阵子|上周|上个星期|上星期|上礼拜|上个月|上月|月初|之前|最近|这几天|那天|去年|前年)"
-    r"|(?P<vfut>下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年|元旦后|元旦以后|节后|春节后|年后|过完年)"
+    r"|(?P<vfut>下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年|元旦后|元旦以后|节后|春节后|年后|过完年|元旦前|元旦之前|元旦以前|春节前|节前)"
     r")"
 )
 
@@ -145,6 +146,9 @@ def _resolve(m: re.Match[str], today: date, lean: str | None) -> DateHit:
             y, mo = _add_months(today.year, today.month, delta)
             if c := _safe(y, mo, day):
                 candidates.append(c)
+        return DateHit(start, end, _pick(candidates, today, lean))
+    if g("hol"):  # 元旦: January 1st, the nearest one (or as the message leans)
+        candidates = [date(today.year, 1, 1), date(today.year + 1, 1, 1)]
         return DateHit(start, end, _pick(candidates, today, lean))
     if g("vpast"):
         return DateHit(start, end, None, vague=PAST)

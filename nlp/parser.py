@@ -33,17 +33,24 @@ _FOREIGN = re.compile(
     r"[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0700-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1100-\u11ff"
     r"\u3040-\u30ff\u3130-\u318f\uac00-\ud7af]"
 )
-_QUESTION_MARK = re.compile(r"[?？吗呢么]|了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪")
+_QUESTION_MARK = re.compile(r"[?？吗呢么]|了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|([\u4e00-\u9fa5])不\1")
+# Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
+_TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
+# A question word other than a sentence-final 呢 ("组织生活会还没召开呢" is a statement).
+_STRONG_QUESTION = re.compile(r"[?？吗么]|了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|([\u4e00-\u9fa5])不\1")
 
 _SCORE = re.compile(rf"(?:打|给|评|得|记|计)\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
 _DEDUCT = re.compile(rf"扣(?:掉|除|了)?\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
+_BARE_SCORE = re.compile(rf"(?<![\d.点])(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之|数|值|项|析|别|享|解)")
 _ITEM = re.compile(
     r"(?<![\d.])(?P<i>\d{1,2}(?:\.\d{1,2}){1,2})(?![\d.])(?!\s*分)|第\s*(?P<ci>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[项条]"
+    r"|(?<![一二三四五六七八九十])(?P<cm>[一二三四五六七八九])点(?P<cn>[一二三四五六七八九])(?![一二三四五六七八九十]|分)"
 )
 _TARGET_NUMBERED = re.compile(r"第?[一二三四五六七八九十\d]{1,3}(?:党支部|支部|协作组|党小组|小组)")
 _TARGET_NAMED = re.compile(r"[\u4e00-\u9fa5A-Za-z0-9]{1,12}?(?:党支部|协作组)")
 _TARGET_PREFIX = re.compile(
-    r"^(?:给|为|对|把|帮我|帮|向|将|请|查一下|查查|查|看看|看一下|看|问一下|问|请问|我们|咱们|我的|我|的|今年|去年|本季度|这个|那个)+"
+    r"^(?:给|为|对|把|帮我|帮|向|将|请|查一下|查查|查|看看|看一下|看|问一下|问|请问|我们|咱们|我的|我|的|今年|去年|本季度|这个|那个|"
+    r"各|所有|全部|每个|全委|提交|确认|导出|下载|打印|生成|发)+"
 )
 _TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?")
 _SPEAKER = re.compile(
@@ -58,14 +65,15 @@ _SPEAKER = re.compile(
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
     r"^.*(?:今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
-    r"召开|支委会|党员大会|党课|会上|会后|会议上|[,，。、\s])"
+    r"召开|支委会|党员大会|党课|会上|会后|会议上|是|[,，。、\s])"
 )
 _NEGATION = re.compile(
     r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
-    r"|没有?上(?!报|传|交|级)|取消了|延期|推迟了|没开成"
+    r"|没有?上(?!报|传|交|级)|(?<![上])不上(?!报|传|交|级|网|班)|没(?:空|时间)(?:开|上|讲|搞|组织)|取消了|延期|推迟|延后|顺延|改期|暂停|没开成"
 )
 _CLOCK = re.compile(r"\d{1,2}\s*(?:点|:\d\d)|[一二三四五六七八九十两]{1,3}点")
-_TIMES_HELD = re.compile(r"(?:开|上|讲|搞|组织|召开|开展|举行)了?\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:次|回)")
+_TIMES_HELD = re.compile(  # "开了2次" is a tally; "搞了一次廉政教育" is one activity
+    r"(?:开|上|讲|搞|组织|召开|开展|举行)了?\s*(?!一次|1次|一回)(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:次|回)")
 _RANKING = re.compile(r"前\s*(?:\d{1,3}|[一二三四五六七八九十百]{1,3})\s*名|全委前")
 _NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(
@@ -82,9 +90,26 @@ _CORRECT_FIELD = re.compile(
     r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型)(?:人数|的人数|的)?\s*"
     r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改)"
 )
-_CORRECT_CUE = re.compile(r"改成|改为|修改为|修改成|更正为|更正成|应该是|应为|而是|不是.{1,20}?是|改")
+_CORRECT_CUE = re.compile(r"改成|改为|修改为|修改成|更正为|更正成|应该是|应为|而是|其实是|实际上是|实际是|不是.{1,20}?是|改")
 _RECORDED_AS = re.compile(r"(?:记|写|录|报|当|弄)成")
 _BARE_COUNT = re.compile(rf"(?P<n>{NUM})\s*(?:人|名|位)?")
+
+# How-to questions name an action ("怎么撤销刚才的记录", "请问怎么给支部打分"): help, not the action itself.
+_HOWTO = re.compile(
+    r"(?:怎么|怎样|如何|咋)[^，,。？?！!没]{0,6}?"
+    r"(?:撤销|撤回|删除|删|导出|下载|提交|打分|评分|改|修改|更正|上报|报|记录|录入|交|用|使用|操作|填|查)"
+)
+# The year-end submission: an order ("提交协作组评分", "确认最终得分") is `submit`; a statement or question about
+# it ("自评已经提交了", "自评提交了吗", "2023年1月10日前提交自评") is `deadline`, whose reply says whether and when
+# it was submitted and how long is left; "先不提交" is neither.
+_SUBMIT_OBJECT = re.compile(r"自评|汇总表|汇总|评分|得分|评价结果")
+_SUBMIT_VERB = re.compile(r"提交|上报|报送|交|报|确认|确定")
+_SUBMITTED = re.compile(
+    r"(?:已经?|都|早就?)(?:提交|交|上报|报送|报|确认)|(?:提交|交|上报|报送|报|确认)(?:上去|上来)?(?:了|好|完|过)"
+)
+_NOT_SUBMITTED = re.compile(r"(?:没有?|未|还没有?|尚未)(?:提交|交|上报|报送|报|确认)")
+_HOLD_SUBMIT = re.compile(r"(?:先不|暂不|不要|先别|别|不用|不)(?:提交|交|上报|确认)")
+_BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
 
 _QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export", "deadline"})
 
@@ -143,11 +168,12 @@ def _scan(tokens: list[str], lex: lx.Lexicon) -> list[tuple[int, str, str, str]]
 class _Hits:
     """Keyword hits sorted by kind, for the rules below."""
 
-    __slots__ = ("activities", "generic", "cues", "plan", "past", "periods", "forms", "neg", "question", "cue_words")
+    __slots__ = ("activities", "generic", "cues", "plan", "past", "periods", "forms", "neg", "question", "cue_words",
+                 "strong_question")
 
     def __init__(self, hits: list[tuple[int, str, str, str]]) -> None:
         self.activities: list[tuple[int, str]] = []
-        self.generic = self.plan = self.past = self.neg = self.question = False
+        self.generic = self.plan = self.past = self.neg = self.question = self.strong_question = False
         self.cues: dict[str, int] = {}
         self.cue_words: dict[str, str] = {}
         self.periods: list[str] = []
@@ -172,6 +198,8 @@ class _Hits:
                 self.neg = True
             elif kind == lx.QUESTION:
                 self.question = True
+                if word != "呢":  # "还没召开呢" is a statement
+                    self.strong_question = True
 
     def codes(self, after: int = -1) -> tuple[str, ...]:
         seen: list[str] = []
@@ -196,13 +224,16 @@ def _parse(text: object, today: date) -> Parsed:
     cues = h.cues
     is_question = h.question or _QUESTION_MARK.search(text) is not None
 
+    if is_question and _HOWTO.search(text):  # "怎么撤销刚才的记录": how to, not the action
+        return Parsed("help")
+
     # Corrections and undo: about the previous message.
     not_but = "不是" in text and _NOT_BUT.search(text)
     if "correct" in cues or not_but:
         corrected = _correction(text, tokens, h, today)
         if corrected is not None:
             return corrected
-    if "undo" in cues and not (h.activities and "取消" in text):  # "支委会取消了" is a negation
+    if "undo" in cues and not ((h.activities or h.generic) and "取消" in text):  # "支委会取消了" is a negation
         hit = best_date(find_dates(text, today, PAST)) if h.activities else None
         return Parsed("undo", activities=h.codes(), date=hit.value if hit else None)
 
@@ -222,19 +253,23 @@ def _parse(text: object, today: date) -> Parsed:
     if not is_question and (declared := _declare(text, lex)) is not None:
         return declared
 
+    if not h.activities and (submission := _submission(text, h, is_question)) is not None:
+        return submission
+
     if "query_score" in cues and "query_progress" not in cues:
         return Parsed("query_score", activities=h.codes(), target=_target(text), period=_period(h))
     if "query_progress" in cues or ("query_score" in cues):
         return Parsed("query_progress", activities=h.codes(), target=_target(text), period=_period(h))
 
     if h.activities or h.generic:
-        if (h.neg or _NEGATION.search(text)) and not is_question:
+        strong_question = h.strong_question or _STRONG_QUESTION.search(text) is not None
+        if (h.neg or _NEGATION.search(text)) and not strong_question:
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
         if "undo" in cues and "取消" in text:  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if (is_question and not h.past) or ("次" in text and _TIMES_HELD.search(text)):
+        if (is_question and (not h.past or _TAIL_QUESTION.search(text))) or ("次" in text and _TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
         return _report(text, h, today)
@@ -243,12 +278,28 @@ def _parse(text: object, today: date) -> Parsed:
     if expected is not None or present is not None:  # attendance with no activity named: the handler asks
         return _report(text, h, today)
     if "submit" in cues and not is_question:
-        return Parsed("submit")
+        if _HOLD_SUBMIT.search(text):  # "先不提交": a no
+            return Parsed("unknown")
+        return Parsed("submit", target=_target(text))
     if "undo" in cues:
         return Parsed("undo")
-    if "greet" in cues:
+    if "greet" in cues and "thanks" not in cues:  # "谢谢支部助手" is not a request for help
         return Parsed("help")
     return Parsed("unknown")
+
+
+def _submission(text: str, h: _Hits, is_question: bool) -> Parsed | None:
+    """'提交协作组评分' -> submit; '自评已经提交了', '自评提交了吗', '1月10日前提交自评' -> deadline; '先不提交' -> unknown."""
+    has_object = _SUBMIT_OBJECT.search(text) is not None
+    if not has_object or _SUBMIT_VERB.search(text) is None:
+        return None
+    if _HOLD_SUBMIT.search(text):
+        return Parsed("unknown")
+    if is_question:
+        return None if "query_score" in h.cues else Parsed("deadline")
+    if _SUBMITTED.search(text) or _NOT_SUBMITTED.search(text) or _BY_DATE.search(text):
+        return Parsed("deadline")
+    return Parsed("submit", target=_target(text))
 
 
 def _period(h: _Hits) -> str | None:
@@ -288,9 +339,10 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
             m = _BARE_COUNT.search(tail)
             number = to_int(m.group("n")) if m else None
             if number is not None:
+                expected, present = find_counts(tail[m.end():])  # "应到人数改为8人，实到7人"
                 if name == "应到":
-                    return Parsed("correct", expected=number)
-                return Parsed("correct", present=number)
+                    return Parsed("correct", expected=number, present=present)
+                return Parsed("correct", expected=expected, present=number)
         if name in ("日期", "时间", "哪天"):
             hit = best_date(find_dates(tail, today, PAST), last=True)
             return Parsed("correct", date=hit.value if hit else None)
@@ -348,13 +400,22 @@ def _grade(text: str) -> Parsed | None:
         score = to_float(m.group("s"))
     elif m := _DEDUCT.search(text):
         deduction = to_float(m.group("s"))
+    elif m := _BARE_SCORE.search(text):  # "第六党支部 2.4项 7分": only with both a branch and an item
+        score = to_float(m.group("s"))
     else:
         return None
     target = _target(text)
     item = None
     if im := _ITEM.search(text):
-        item = im.group("i") or (str(to_int(im.group("ci"))) if im.group("ci") else None)
+        if im.group("i"):
+            item = im.group("i")
+        elif im.group("ci"):
+            item = str(to_int(im.group("ci")))
+        else:  # "三点三" -> "3.3"
+            item = f"{to_int(im.group('cm'))}.{to_int(im.group('cn'))}"
     if target is None and item is None:
+        return None
+    if m.re is _BARE_SCORE and (target is None or item is None):
         return None
     return Parsed("grade", target=target, item=item, score=score, deduction=deduction)
 
