@@ -169,13 +169,14 @@ class _Hits:
     """Keyword hits sorted by kind, for the rules below."""
 
     __slots__ = ("activities", "generic", "cues", "plan", "past", "periods", "forms", "neg", "question", "cue_words",
-                 "strong_question")
+                 "strong_question", "generic_at")
 
     def __init__(self, hits: list[tuple[int, str, str, str]]) -> None:
         self.activities: list[tuple[int, str]] = []
         self.generic = self.plan = self.past = self.neg = self.question = self.strong_question = False
         self.cues: dict[str, int] = {}
         self.cue_words: dict[str, str] = {}
+        self.generic_at = -1
         self.periods: list[str] = []
         self.forms: list[str] = []
         for index, kind, value, word in hits:
@@ -185,6 +186,8 @@ class _Hits:
                 self.cues.setdefault(value, index)
                 self.cue_words.setdefault(value, word)
             elif kind == lx.GENERIC:
+                if not self.generic:
+                    self.generic_at = index
                 self.generic = True
             elif kind == lx.PLAN:
                 self.plan = True
@@ -233,7 +236,7 @@ def _parse(text: object, today: date) -> Parsed:
         corrected = _correction(text, tokens, h, today)
         if corrected is not None:
             return corrected
-    if "undo" in cues and not ((h.activities or h.generic) and "取消" in text):  # "支委会取消了" is a negation
+    if "undo" in cues and not _cancelled(text, h):  # "支委会取消了" is a negation, "取消今天的支委会记录" an undo
         hit = best_date(find_dates(text, today, PAST)) if h.activities else None
         return Parsed("undo", activities=h.codes(), date=hit.value if hit else None)
 
@@ -266,7 +269,7 @@ def _parse(text: object, today: date) -> Parsed:
         if (h.neg or _NEGATION.search(text)) and not strong_question:
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if "undo" in cues and "取消" in text:  # "支委会取消了"
+        if "undo" in cues and _cancelled(text, h):  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
         if (is_question and (not h.past or _TAIL_QUESTION.search(text))) or ("次" in text and _TIMES_HELD.search(text)):
@@ -286,6 +289,14 @@ def _parse(text: object, today: date) -> Parsed:
     if "greet" in cues and "thanks" not in cues:  # "谢谢支部助手" is not a request for help
         return Parsed("help")
     return Parsed("unknown")
+
+
+def _cancelled(text: str, h: _Hits) -> bool:
+    """'支委会取消了', '下午的活动取消了': 取消 after the activity it cancels (before it, it takes back a record)."""
+    if "取消" not in text or not (h.activities or h.generic):
+        return False
+    first = min([i for i, _ in h.activities] + ([h.generic_at] if h.generic else []))
+    return h.cue_words.get("undo") == "取消" and h.cues["undo"] > first
 
 
 def _submission(text: str, h: _Hits, is_question: bool) -> Parsed | None:
