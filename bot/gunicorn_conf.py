@@ -62,6 +62,14 @@ def scheduler_wanted() -> bool:
     return os.environ.get("ZHIBU_SCHEDULER", "").lower() in ("1", "true", "yes", "on")
 
 
+# This file is read before the app is preloaded. bot/app.py starts a scheduler when ZHIBU_SCHEDULER=1, which
+# under preload would be the master (its thread is not inherited by the workers, and the master must stay
+# lean). So the decision is taken here and the master's app is built with the scheduler off; each worker
+# starts its own after the fork (post_worker_init).
+SCHEDULER_IN_WORKERS = scheduler_wanted()
+os.environ["ZHIBU_SCHEDULER"] = "0"
+
+
 def post_fork(server, worker) -> None:
     """The connections the master opened while building the app are not this worker's to use."""
     app = getattr(server.app, "callable", None)  # set by preload_app; None when the app loads after the fork
@@ -73,7 +81,7 @@ def post_fork(server, worker) -> None:
 def post_worker_init(worker) -> None:
     """Start this worker's scheduler heartbeat; the database lease decides which worker leads."""
     runtime = _runtime(worker)
-    if runtime is None or not scheduler_wanted():
+    if runtime is None or not SCHEDULER_IN_WORKERS:
         return
     from bot.scheduler import ReminderScheduler
 

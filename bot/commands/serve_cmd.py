@@ -28,19 +28,21 @@ def run(host: str, port: int) -> None:
 @click.command()
 @click.option("--bind", default=None, help="host:port（默认 127.0.0.1:8000，或 ZHIBU_BIND）")
 @click.option("--workers", default=None, type=int, help="进程数（默认 2×CPU，或 ZHIBU_WORKERS）")
-@click.option("--no-scheduler", is_flag=True, help="不在 web 进程里运行提醒调度器")
-def serve(bind: str | None, workers: int | None, no_scheduler: bool) -> None:
+@click.option("--threads", default=None, type=int, help="每个进程的线程数（默认 2，或 ZHIBU_THREADS）")
+@click.option("--timeout", default=None, type=int, help="工作进程无响应多少秒后重启（默认 30）")
+@click.option("--no-scheduler", is_flag=True, help="不在 web 进程里运行提醒调度器（另行运行 `zhibu scheduler` 时）")
+def serve(bind: str | None, workers: int | None, threads: int | None, timeout: int | None, no_scheduler: bool) -> None:
     """生产运行：gunicorn 多进程（bot/gunicorn_conf.py：preload、fork 后重建连接池、调度器租约）。"""
     import os
-    import subprocess
     import sys
 
     env = dict(os.environ)
-    if not no_scheduler:
-        env.setdefault("ZHIBU_SCHEDULER", "1")
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf"]
-    if bind:
-        cmd += ["-b", bind]
-    if workers:
-        cmd += ["-w", str(workers)]
-    raise SystemExit(subprocess.call(cmd + ["bot.wsgi:app"], env=env))
+    env["ZHIBU_SCHEDULER"] = "0" if no_scheduler else env.get("ZHIBU_SCHEDULER") or "1"
+    for name, value in (("ZHIBU_BIND", bind), ("ZHIBU_WORKERS", workers), ("ZHIBU_THREADS", threads),
+                        ("ZHIBU_WORKER_TIMEOUT", timeout)):
+        if value is not None:
+            env[name] = str(value)
+    argv = [sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf", "bot.wsgi:app"]
+    # exec, not a child process: systemd's SIGTERM (graceful stop) and SIGHUP (reload) reach the gunicorn
+    # master itself, and no orphaned server outlives `zhibu serve`.
+    os.execve(sys.executable, argv, env)
