@@ -66,7 +66,9 @@ def scheduler_wanted() -> bool:
 # under preload would be the master (its thread is not inherited by the workers, and the master must stay
 # lean). So the decision is taken here and the master's app is built with the scheduler off; each worker
 # starts its own after the fork (post_worker_init).
-SCHEDULER_IN_WORKERS = scheduler_wanted()
+# Kept in ZHIBU_SCHEDULER_IN_WORKERS so that a reload (SIGHUP reads this file again) decides the same way.
+os.environ.setdefault("ZHIBU_SCHEDULER_IN_WORKERS", "1" if scheduler_wanted() else "0")
+SCHEDULER_IN_WORKERS = os.environ["ZHIBU_SCHEDULER_IN_WORKERS"] == "1"
 os.environ["ZHIBU_SCHEDULER"] = "0"
 
 
