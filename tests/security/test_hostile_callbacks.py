@@ -58,7 +58,9 @@ def test_wecom_forged_signature_is_refused_and_changes_nothing(real_app):
     sessions = real_app.extensions["zhibu"].sessions
     before = snapshot(sessions)
     query, body = wecom_envelope(inner_text("今天开了支委会"))
-    for forged in ("0" * 40, query["msg_signature"][:-1] + "0", "", "A" * 400):
+    sig = query["msg_signature"]
+    one_digit_off = sig[:-1] + ("1" if sig[-1] == "0" else "0")
+    for forged in ("0" * 40, one_digit_off, "", "A" * 400):
         refused(post_wecom(real_app, {**query, "msg_signature": forged}, body), 400 if forged == "" else 403)
     # signed with the wrong token: a valid-looking signature that is not ours
     forged_sig = signature("not-our-token", query["timestamp"], query["nonce"],
