@@ -9,14 +9,17 @@ Nothing here raises: a failure is logged, stored on the message, and answered in
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import date, datetime, timezone as dt_timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .directory_cache import DirectoryCache, plan_generation
 from .messages import Inbound, Reply, Sender
 from .models import InboundMessage, Person
 from .store import Store
@@ -25,6 +28,8 @@ log = logging.getLogger(__name__)
 
 FAILED_TEXT = "抱歉，刚才处理这条消息时出了点问题，已记下来由管理员排查。请稍后再试，或换个说法发一次。"
 UNKNOWN_SENDER_TEMPLATE = "unknown_sender"
+MAX_PLAN_CHECKS = 50_000
+_MESSAGES = InboundMessage.__table__
 
 
 class Conversation:
@@ -37,6 +42,9 @@ class Conversation:
         self.tz = ZoneInfo(timezone)
         self._parser = parser
         self._scorer = scorer
+        self.directory = DirectoryCache()
+        # (local day, {person id: plan generation} of people known to have no due plan that day): _no_due_plans
+        self._plans_checked: tuple[date | None, dict[int, tuple[int, int]]] = (None, {})
 
     # ------------------------------------------------------------------ time
     def _now(self) -> tuple[datetime, date]:
@@ -64,88 +72,112 @@ class Conversation:
 
     # ------------------------------------------------------------------ entry point
     def handle(self, inbound: Inbound) -> Reply:
+        now, today = self._now()
+        outcome: Reply | int | None = None  # a Reply to return, or the id of a stored message whose processing failed
+        outbox: list = []
+        failure: Exception | None = None
         try:
-            stored = self._store_raw(inbound)
-        except Exception:  # the database is down: still never raise into the adapter
-            log.exception("could not store inbound message %s/%s", inbound.channel, inbound.dedup_key)
-            return Reply(text=FAILED_TEXT)
-        if isinstance(stored, Reply):
-            return stored
-        message_id = stored
-        try:
-            reply, outbox = self._process(message_id, inbound)
-        except Exception as exc:
-            log.exception("message %s failed", message_id)
-            self._mark_failed(message_id, exc)
+            # One pooled connection for the whole message (one checkout, one pre-ping): the raw message is
+            # committed on it first, then the unit of work runs on it in a second transaction.
+            with self._session() as session:
+                outcome = self._store_raw(session, inbound, now)
+                if isinstance(outcome, int):
+                    message_id = outcome
+                    try:
+                        outcome, outbox = self._process(session, message_id, inbound, now, today)
+                    except Exception as exc:
+                        log.exception("message %s failed", message_id)
+                        failure = exc
+                        session.rollback()
+        except Exception:
+            if outcome is None:  # the database is down: still never raise into the adapter
+                log.exception("could not store inbound message %s/%s", inbound.channel, inbound.dedup_key)
+                return Reply(text=FAILED_TEXT)
+            log.exception("closing the session of message %s/%s failed", inbound.channel, inbound.dedup_key)
+        if isinstance(outcome, int):  # stored, then failed (or the rollback of the failure failed)
+            self._mark_failed(outcome, failure or RuntimeError("processing interrupted"))
             return Reply(text=FAILED_TEXT)
         self._send(outbox)
-        return reply
+        return outcome
 
-    def _store_raw(self, inbound: Inbound) -> int | Reply:
-        now, _ = self._now()
-        with self.sessions() as session:
-            msg = InboundMessage(channel=inbound.channel[:20], dedup_key=inbound.dedup_key[:200],
-                                 account=(inbound.account or "")[:100], conversation_id=inbound.conversation_id,
-                                 kind=inbound.kind, text=inbound.text, media=inbound.media,
-                                 received_at=inbound.received_at or now)
-            session.add(msg)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                stored = session.query(InboundMessage).filter_by(
-                    channel=inbound.channel[:20], dedup_key=inbound.dedup_key[:200]).first()
-                if stored is not None and self._orphaned(session, stored):
-                    return stored.id  # its first delivery died before processing it (worker killed): take over
-                return Reply(text=(stored.reply_text or "") if stored else "", duplicate=True)
-            return msg.id
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """A Session bound to one connection checked out for the whole message (when the factory has an engine)."""
+        engine = self.sessions.kw.get("bind")
+        if engine is None or not hasattr(engine, "connect"):
+            with self.sessions() as session:
+                yield session
+            return
+        with engine.connect() as conn, self.sessions(bind=conn) as session:
+            yield session
+
+    def _store_raw(self, session: Session, inbound: Inbound, now: datetime) -> int | Reply:
+        """INSERT and COMMIT the raw message (a Core statement: no ORM object is needed for it)."""
+        values = dict(channel=inbound.channel[:20], dedup_key=inbound.dedup_key[:200],
+                      account=(inbound.account or "")[:100], conversation_id=inbound.conversation_id,
+                      kind=inbound.kind, text=inbound.text, media=inbound.media, received_at=inbound.received_at or now,
+                      status="received")
+        try:
+            message_id = session.execute(insert(_MESSAGES).values(**values)).inserted_primary_key[0]
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            stored = session.execute(select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.reply_text).where(
+                _MESSAGES.c.channel == values["channel"], _MESSAGES.c.dedup_key == values["dedup_key"])).first()
+            if stored is not None and self._orphaned(session, stored.id, stored.status):
+                return stored.id  # its first delivery died before processing it (worker killed): take over
+            return Reply(text=(stored.reply_text or "") if stored else "", duplicate=True)
+        return message_id
 
     @staticmethod
-    def _orphaned(session: Session, stored: InboundMessage) -> bool:
+    def _orphaned(session: Session, message_id: int, status: str) -> bool:
         """Stored but never processed, and nobody processing it now (its row is not locked)."""
-        if stored.status != "received" or not _locks(session):
+        if status != "received" or not _locks(session):
             return False  # SQLite: no row locks, so a retry cannot tell a dead delivery from a running one
         session.rollback()
-        row = session.execute(select(InboundMessage.id).where(
-            InboundMessage.id == stored.id, InboundMessage.status == "received").with_for_update(skip_locked=True)).first()
+        row = session.execute(select(_MESSAGES.c.id).where(
+            _MESSAGES.c.id == message_id, _MESSAGES.c.status == "received").with_for_update(skip_locked=True)).first()
         session.rollback()
         return row is not None
 
-    def _process(self, message_id: int, inbound: Inbound) -> tuple[Reply, list]:
+    def _process(self, session: Session, message_id: int, inbound: Inbound, now: datetime,
+                 today: date) -> tuple[Reply, list]:
         from handlers.base import Context
         from handlers.dispatch import dispatch
         from handlers.replies import render
 
-        now, today = self._now()
-        with self.sessions() as session:
-            store = Store(session)
-            # Locked for the whole unit of work: a retry that takes an orphan over and the first delivery never
-            # both process it; whoever comes second sees the status changed and answers as a duplicate.
-            msg = session.get(InboundMessage, message_id, with_for_update=_locks(session))
-            if msg.status != "received":
-                return Reply(text=msg.reply_text or "", duplicate=True), []
-            person = store.person_by_account(inbound.channel, inbound.account)
-            if person is None:
-                text, markdown = render(UNKNOWN_SENDER_TEMPLATE, {"account": inbound.account})
-                msg.status, msg.reply_text = "unknown_sender", text
-                session.commit()
-                return Reply(text=text, markdown=markdown), []
-            msg.person_id = person.id
-            org = store.organisation(person.org_id)
-            ctx = Context(store=store, person=person, org=org, message_id=message_id, now=now, today=today,
-                          scorer=self.scorer, text=(inbound.text or "").strip(), kind=inbound.kind, media=inbound.media)
-            parsed = None
-            if inbound.kind == "text":
-                parsed = self.parser(ctx.text, today)
-                msg.intent = parsed.intent
-            data = dispatch(parsed, ctx)
-            text, markdown = render(data.template, data.data)
-            text, markdown = self._maybe_ask_plan(ctx, data, text, markdown)
-            notes = [(n, *render(n.template, n.data)) for n in ctx.outbox]
-            msg.status = data.status
-            msg.reply_text = text
-            session.commit()
-            return Reply(text=text, markdown=markdown, files=list(data.files)), notes
+        store = Store(session)
+        # Locked for the whole unit of work: a retry that takes an orphan over and the first delivery never
+        # both process it; whoever comes second sees the status changed and answers as a duplicate.
+        q = select(_MESSAGES.c.status, _MESSAGES.c.reply_text).where(_MESSAGES.c.id == message_id)
+        status, reply_text = session.execute(q.with_for_update() if _locks(session) else q).one()
+        if status != "received":
+            session.rollback()
+            return Reply(text=reply_text or "", duplicate=True), []
+        person = self.directory.person(session, inbound.channel, inbound.account) if inbound.account else None
+        if person is None:
+            text, markdown = render(UNKNOWN_SENDER_TEMPLATE, {"account": inbound.account})
+            self._finish(session, message_id, status="unknown_sender", reply_text=text)
+            return Reply(text=text, markdown=markdown), []
+        org = self.directory.organisation(session, person.org_id)
+        ctx = Context(store=store, person=person, org=org, message_id=message_id, now=now, today=today,
+                      scorer=self.scorer, text=(inbound.text or "").strip(), kind=inbound.kind, media=inbound.media)
+        parsed = None
+        if inbound.kind == "text":
+            parsed = self.parser(ctx.text, today)
+        data = dispatch(parsed, ctx)
+        text, markdown = render(data.template, data.data)
+        text, markdown = self._maybe_ask_plan(ctx, data, text, markdown)
+        notes = [(n, *render(n.template, n.data)) for n in ctx.outbox]
+        self._finish(session, message_id, person_id=person.id, intent=parsed.intent if parsed is not None else None,
+                     status=data.status, reply_text=text)
+        return Reply(text=text, markdown=markdown, files=list(data.files)), notes
+
+    @staticmethod
+    def _finish(session: Session, message_id: int, **values: Any) -> None:
+        """One UPDATE of the message row (person, intent, status, reply), then COMMIT."""
+        session.execute(update(_MESSAGES).where(_MESSAGES.c.id == message_id).values(**values))
+        session.commit()
 
     def _maybe_ask_plan(self, ctx: Any, data: Any, text: str, markdown: str | None) -> tuple[str, str | None]:
         """The day after a planned activity, the next message from its planner also asks whether it happened."""
@@ -154,11 +186,28 @@ class Conversation:
 
         if ctx.person.role not in plan.ROLES or ctx.store.state(ctx.person.id, ctx.now) is not None:
             return text, markdown
+        if self._no_due_plans(ctx.person.id, ctx.today):
+            return text, markdown
+        gen = plan_generation(ctx.person.id)
         asked = plan.ask_next(ctx.store, ctx.person.id, ctx.today, ctx.now)
         if asked is None:
+            self._remember_no_due_plans(ctx.person.id, ctx.today, gen)
             return text, markdown
         q_text, _ = render(*asked)
         return f"{text}\n\n{q_text}", (f"{markdown}\n\n{q_text}" if markdown else None)
+
+    def _no_due_plans(self, person_id: int, today: date) -> bool:
+        """Known today: this person has no plan whose day has passed. A plan becomes due only when the day
+        changes (plans are made for today or later); a Plan write for this person in this process forgets it."""
+        day, people = self._plans_checked
+        return day == today and people.get(person_id) == plan_generation(person_id)
+
+    def _remember_no_due_plans(self, person_id: int, today: date, gen: tuple[int, int]) -> None:
+        day, people = self._plans_checked
+        if day != today or len(people) > MAX_PLAN_CHECKS:
+            people = {}
+            self._plans_checked = (today, people)
+        people[person_id] = gen
 
     def _mark_failed(self, message_id: int, exc: Exception) -> None:
         try:

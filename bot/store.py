@@ -7,11 +7,11 @@ for false or sloppy records, so the history must show who changed what, from whi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
@@ -64,6 +64,8 @@ def _norm(name: str, suffixes: Sequence[str] = BRANCH_SUFFIXES) -> str:
 @dataclass
 class Store:
     session: Session
+    # person id -> their ConversationState (or None), as read in this unit of work
+    _states: dict[int, ConversationState | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # ---------------------------------------------------------------- organisation, people
     def organisation(self, org_id: int | None = None) -> Organisation | None:
@@ -163,6 +165,17 @@ class Store:
         self.session.flush()
         self.audit(reported_by, "create", "activity_record", rec.id, None, row_dict(rec, ACTIVITY_FIELDS), message_id, now)
         return rec
+
+    def activity_tally(self, branch_id: int, code: str, day: date) -> tuple[bool, int]:
+        """(a live record of `code` on `day` exists, live records of `code` in `day`'s year), in one query:
+        what `find_activity` and `count_activities` answer, for the record handler's hot path."""
+        year = day.year
+        row = self.session.execute(select(
+            func.count(ActivityRecord.id),
+            func.coalesce(func.sum(case((ActivityRecord.date == day, 1), else_=0)), 0),
+        ).where(ActivityRecord.branch_id == branch_id, ActivityRecord.code == code, ActivityRecord.deleted_at.is_(None),
+                ActivityRecord.date >= date(year, 1, 1), ActivityRecord.date <= date(year, 12, 31))).one()
+        return bool(row[1]), int(row[0] or 0)
 
     def count_activities(self, branch_id: int, code: str, year: int) -> int:
         return self.session.scalar(select(func.count(ActivityRecord.id)).where(
@@ -320,28 +333,40 @@ class Store:
 
     # ---------------------------------------------------------------- conversation state
     def state(self, person_id: int, now: datetime) -> ConversationState | None:
-        st = self.session.scalars(select(ConversationState).where(ConversationState.person_id == person_id)).first()
+        """What the bot waits for from this person. Read once per unit of work, then remembered (the
+        dispatcher, the handler and the plan question all ask); set_state/clear_state keep it current."""
+        st = self._loaded_state(person_id)
         if st is not None and st.expires_at < now:
             self.session.delete(st)
             self.session.flush()
+            self._states[person_id] = None
             return None
         return st
 
-    def set_state(self, person_id: int, kind: str, payload: dict, expires_at: datetime) -> ConversationState:
+    def _loaded_state(self, person_id: int) -> ConversationState | None:
+        if person_id in self._states:
+            return self._states[person_id]
         st = self.session.scalars(select(ConversationState).where(ConversationState.person_id == person_id)).first()
+        self._states[person_id] = st
+        return st
+
+    def set_state(self, person_id: int, kind: str, payload: dict, expires_at: datetime) -> ConversationState:
+        st = self._loaded_state(person_id)
         if st is None:
             st = ConversationState(person_id=person_id, kind=kind, payload=payload, expires_at=expires_at)
             self.session.add(st)
         else:
             st.kind, st.payload, st.expires_at = kind, dict(payload), expires_at
         self.session.flush()
+        self._states[person_id] = st
         return st
 
     def clear_state(self, person_id: int) -> None:
-        st = self.session.scalars(select(ConversationState).where(ConversationState.person_id == person_id)).first()
+        st = self._loaded_state(person_id)
         if st is not None:
             self.session.delete(st)
             self.session.flush()
+        self._states[person_id] = None
 
     # ---------------------------------------------------------------- scores and submissions
     def score_entries(self, branch_ids: Sequence[int], year: int) -> dict[int, dict[str, dict[str, float]]]:

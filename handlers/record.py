@@ -36,10 +36,9 @@ def record_activities(ctx: Context, codes: list[str], day: date, parsed: Parsed 
     store, branch_id = ctx.store, ctx.person.branch_id
     lines = []
     for code in codes:
-        dup = store.find_activity(branch_id, code, day)
-        if dup is not None:
-            lines.append({"code": code, "date": day, "duplicate": True,
-                          "count": store.count_activities(branch_id, code, day.year)})
+        duplicate, count = store.activity_tally(branch_id, code, day)  # one query: that day's record? the year's count
+        if duplicate:
+            lines.append({"code": code, "date": day, "duplicate": True, "count": count})
             continue
         lecture = code == "party_lecture"
         rec = store.add_activity(
@@ -48,8 +47,7 @@ def record_activities(ctx: Context, codes: list[str], day: date, parsed: Parsed 
             speaker=(parsed.speaker if parsed else None),
             speaker_role=speaker_role(parsed.speaker if parsed else None) if lecture else None,
             topic=parsed.topic if parsed else None, now=ctx.now)
-        lines.append({"code": code, "date": day, "duplicate": False, "id": rec.id,
-                      "count": store.count_activities(branch_id, code, day.year),
+        lines.append({"code": code, "date": day, "duplicate": False, "id": rec.id, "count": count + 1,
                       "expected": rec.expected, "present": rec.present, "this_year": day.year == ctx.today.year})
     ctx.store.clear_state(ctx.person.id)
     return ReplyData("record", {"lines": lines, "year": day.year, "this_year": day.year == ctx.today.year})

@@ -1,0 +1,183 @@
+"""People by account and organisations by id, cached per process for a short time (the callback hot path).
+
+Every message needs its sender's Person row and the Organisation row, and they almost never change: reading
+them from the database each time was two of a callback's ~16 statements. A `DirectoryCache` keeps a snapshot
+of their columns for `ttl` seconds (60 by default) and hands each unit of work its own persistent copy,
+attached to that session without SQL, so relationships (`person.branch`) still load lazily and no ORM object
+is ever shared between threads.
+
+How fresh it is:
+- a write through the ORM in this process (roster import, the web pages, tests) to a Person or Organisation
+  row drops every entry at once (a generation counter bumped by Session events; Plan rows have a counter of
+  their own, read by the conversation core's "no due plan today" memory);
+- a change made by another process (a `zhibu roster import` on the command line, another gunicorn worker, a
+  second machine) is seen within `ttl` seconds: a role change or a deactivated account takes up to a minute;
+- an unknown account is never cached, so a person imported a moment ago is recognised on their next message.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
+
+from .models import Organisation, Person, Plan
+
+MAX_ENTRIES = 20_000
+# A write to a Person or Organisation drops the directory; a Plan write only drops what the conversation core
+# knows about that planner's due plans (bot/conversation.py), so plan messages keep everything else cached.
+DIRECTORY, PLANS = "directory", "plans"
+WATCHED: dict[type, str] = {Person: DIRECTORY, Organisation: DIRECTORY, Plan: PLANS}
+
+_counter = itertools.count(1)
+_generation = {DIRECTORY: 0, PLANS: 0}
+_bump_lock = threading.Lock()
+
+
+def generation(kind: str = DIRECTORY) -> int:
+    """Changes whenever this process wrote a watched row of that kind through the ORM."""
+    return _generation[kind]
+
+
+def bump(kind: str = DIRECTORY) -> None:
+    with _bump_lock:
+        _generation[kind] = next(_counter)
+
+
+_plan_writes: dict[int | None, int] = {}  # planner's person id -> counter value of the last Plan write for them
+
+
+def plan_generation(person_id: int) -> tuple[int, int]:
+    """Changes whenever this process wrote a Plan of this person (or plans in bulk) through the ORM."""
+    return _generation[PLANS], _plan_writes.get(person_id, 0)
+
+
+def _touched(session: Session, kind: str, planners: set | None = None) -> None:
+    info = session.info.setdefault("directory_touched", {})
+    if planners is None:
+        info[kind] = None
+        bump(kind)
+        return
+    known = info.setdefault(kind, set())
+    if known is not None:
+        known.update(planners)
+    _bump_planners(planners)
+
+
+def _bump_planners(planners: set) -> None:
+    with _bump_lock:
+        if len(_plan_writes) > MAX_ENTRIES:
+            _plan_writes.clear()
+            _generation[PLANS] = next(_counter)
+        for person_id in planners:
+            _plan_writes[person_id] = next(_counter)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _ctx: Any) -> None:
+    directory, planners = False, set()
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        kind = WATCHED.get(type(obj))
+        if kind == DIRECTORY:
+            directory = True
+        elif kind == PLANS:
+            planners.add(obj.created_by)
+    if directory:
+        _touched(session, DIRECTORY)
+    if planners:
+        _touched(session, PLANS, planners)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    # Again at commit: a reader that queried between our flush and our commit saw the old row.
+    for kind, planners in session.info.pop("directory_touched", {}).items():
+        if planners is None:
+            bump(kind)
+        else:
+            _bump_planners(planners)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_write(state: Any) -> None:
+    """update(Person)… / delete(Plan)… executed through a session (no objects in the unit of work)."""
+    if state.is_select:
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ in WATCHED:
+        _touched(state.session, WATCHED[mapper.class_])
+
+
+@dataclass(frozen=True)
+class _Entry:
+    gen: int
+    until: float
+    values: dict
+
+
+def _values(obj: Any) -> dict:
+    return {attr.key: copy.deepcopy(getattr(obj, attr.key)) for attr in obj.__mapper__.column_attrs}
+
+
+def _attach(session: Session, cls: type, values: dict) -> Any:
+    """A persistent instance of `cls` in `session` with these column values, without a SELECT."""
+    existing = session.identity_map.get(identity_key(cls, values["id"]))
+    if existing is not None:
+        return existing
+    obj = cls(**copy.deepcopy(values))
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+class DirectoryCache:
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._people: dict[tuple[str, str], _Entry] = {}
+        self._orgs: dict[int, _Entry] = {}
+
+    def _fresh(self, entry: _Entry | None) -> bool:
+        return entry is not None and entry.gen == _generation[DIRECTORY] and entry.until > self._clock()
+
+    def _put(self, table: dict, key: Any, gen: int, obj: Any) -> None:
+        if len(table) >= MAX_ENTRIES:
+            table.clear()
+        table[key] = _Entry(gen, self._clock() + self.ttl, _values(obj))
+
+    def person(self, session: Session, channel: str, account: str) -> Person | None:
+        """`Store.person_by_account`, cached."""
+        from .store import Store
+
+        key = (channel, account)
+        entry = self._people.get(key)
+        if self._fresh(entry):
+            return _attach(session, Person, entry.values)
+        gen = _generation[DIRECTORY]
+        person = Store(session).person_by_account(channel, account)
+        if person is not None:
+            self._put(self._people, key, gen, person)
+        return person
+
+    def organisation(self, session: Session, org_id: int) -> Organisation | None:
+        """`Store.organisation(org_id)`, cached."""
+        from .store import Store
+
+        entry = self._orgs.get(org_id)
+        if self._fresh(entry):
+            return _attach(session, Organisation, entry.values)
+        gen = _generation[DIRECTORY]
+        org = Store(session).organisation(org_id)
+        if org is not None:
+            self._put(self._orgs, org_id, gen, org)
+        return org
+
+    def clear(self) -> None:
+        self._people.clear()
+        self._orgs.clear()
