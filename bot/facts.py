@@ -5,16 +5,20 @@ computed in one place (the scoring core) from one reading of the store.
 """
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import scoring
 from scoring import Activity, Award, BranchFacts, Declaration, Incident, ScoreCard
+from scoring.engine import score_indexed
+from scoring.index import ActivityIndex, index_rows, year_window
 
 from .models import ActivityRecord, Award as AwardRow, Branch, Declaration as DeclarationRow, Group
 from .models import Incident as IncidentRow, Organisation, ScoreEntry
@@ -46,9 +50,6 @@ def _facts_for(branches: Sequence[Branch], year: int, session: Session, id_query
     ids = [b.id for b in branches]
     start, end = _year_bounds(year)
     acts: dict[int, list[Activity]] = defaultdict(list)
-    decls: dict[int, list[Declaration]] = defaultdict(list)
-    incs: dict[int, list[Incident]] = defaultdict(list)
-    awards: dict[int, list[Award]] = defaultdict(list)
     id_filter = _in(ids, id_query)
     rows = session.execute(select(
         ActivityRecord.id, ActivityRecord.branch_id, ActivityRecord.code, ActivityRecord.date, ActivityRecord.expected,
@@ -59,6 +60,25 @@ def _facts_for(branches: Sequence[Branch], year: int, session: Session, id_query
     for rid, bid, code, d, exp, pres, hours, speaker, srole, topic in rows:
         acts[bid].append(Activity(code=code, date=d, expected=exp, present=pres, hours=hours, speaker=speaker,
                                   speaker_role=srole, topic=topic, id=str(rid)))
+    decls, incs, awards = _other_facts(session, year, id_filter)
+    group_names = _group_names(session, {b.group_id for b in branches if b.group_id is not None})
+    out = {}
+    for b in branches:
+        out[b.id] = BranchFacts(
+            branch_id=str(b.id), name=b.name, kind="functional" if b.kind == "functional" else "formal",
+            founded=b.founded, group=group_names.get(b.group_id), activities=tuple(acts[b.id]),
+            declarations=decls.get(b.id, ()), incidents=incs.get(b.id, ()), awards=awards.get(b.id, ()))
+    return out
+
+
+def _other_facts(session: Session, year: int, id_filter: Any) -> tuple[dict[int, tuple[Declaration, ...]],
+                                                                      dict[int, tuple[Incident, ...]],
+                                                                      dict[int, tuple[Award, ...]]]:
+    """Declarations, incidents and awards of the branches `id_filter` selects: {branch id: facts}."""
+    start, end = _year_bounds(year)
+    decls: dict[int, list[Declaration]] = defaultdict(list)
+    incs: dict[int, list[Incident]] = defaultdict(list)
+    awards: dict[int, list[Award]] = defaultdict(list)
     for rid, bid, key, value, d in session.execute(select(
             DeclarationRow.id, DeclarationRow.branch_id, DeclarationRow.key, DeclarationRow.value, DeclarationRow.date)
             .where(id_filter(DeclarationRow.branch_id), DeclarationRow.year == year, DeclarationRow.deleted_at.is_(None))
@@ -74,14 +94,8 @@ def _facts_for(branches: Sequence[Branch], year: int, session: Session, id_query
             id_filter(AwardRow.branch_id), AwardRow.deleted_at.is_(None), AwardRow.date >= start,
             AwardRow.date <= end).order_by(AwardRow.id)):
         awards[bid].append(Award(key=key, level=level, date=d, note=note or "", id=str(rid)))
-    group_names = _group_names(session, {b.group_id for b in branches if b.group_id is not None})
-    out = {}
-    for b in branches:
-        out[b.id] = BranchFacts(
-            branch_id=str(b.id), name=b.name, kind="functional" if b.kind == "functional" else "formal",
-            founded=b.founded, group=group_names.get(b.group_id), activities=tuple(acts[b.id]),
-            declarations=tuple(decls[b.id]), incidents=tuple(incs[b.id]), awards=tuple(awards[b.id]))
-    return out
+    return ({k: tuple(v) for k, v in decls.items()}, {k: tuple(v) for k, v in incs.items()},
+            {k: tuple(v) for k, v in awards.items()})
 
 
 def _in(ids: Sequence[int], id_query: Any = None):
@@ -117,20 +131,57 @@ def tiers_for(session: Session, branch_ids: Sequence[int], year: int,
 
 def score_cards(session: Session, org: Organisation, year: int, as_of: date, group_id: int | None = None,
                 *, branch_ids: Sequence[int] | None = None) -> list[ScoreCard]:
-    """Score cards of every active branch of the committee (or one group), tier scores included."""
-    q = select(Branch).where(Branch.org_id == org.id, Branch.active.is_(True))
+    """Score cards of every active branch of the committee (or one group), tier scores included.
+
+    The fast path for a committee: branch columns and activity rows as plain tuples (no ORM entities, no
+    `scoring.Activity` per record), indexed in one pass by `scoring.index.index_rows`, then
+    `scoring.engine.score_indexed`. Same cards as `score_branch` over `branch_facts` (tests/scoring/
+    test_fast_path.py checks it on a random committee).
+    """
+    q = select(Branch.id, Branch.name, Branch.kind, Branch.founded, Branch.group_id).where(
+        Branch.org_id == org.id, Branch.active.is_(True))
     if group_id is not None:
         q = q.where(Branch.group_id == group_id)
     if branch_ids is not None:
         q = q.where(Branch.id.in_(list(branch_ids)))
-    branches = list(session.scalars(q.order_by(Branch.id)))
+    branches = session.execute(q.order_by(Branch.id)).all()
     if not branches:
         return []
     rubric = rubric_for(org.rubric_id)
+    ids = [b[0] for b in branches]
     id_query = q.with_only_columns(Branch.id).order_by(None)
-    facts = _facts_for(branches, year, session, id_query)
-    tiers = tiers_for(session, [b.id for b in branches], year, id_query)
-    return [scoring.score_branch(rubric, facts[b.id], year, as_of, tiers=tiers.get(b.id) or None) for b in branches]
+    id_filter = _in(ids, id_query)
+    start, end = _year_bounds(year)
+    with _gc_paused():
+        index = index_rows(session.connection().execute(select(
+            ActivityRecord.branch_id, ActivityRecord.code, ActivityRecord.date, ActivityRecord.speaker_role,
+            ActivityRecord.hours).where(
+            id_filter(ActivityRecord.branch_id), ActivityRecord.deleted_at.is_(None), ActivityRecord.date >= start,
+            ActivityRecord.date <= end).order_by(ActivityRecord.branch_id, ActivityRecord.date)).all(), year, as_of)
+        decls, incs, awards = _other_facts(session, year, id_filter)
+        tiers = tiers_for(session, ids, year, id_query)
+        group_names = _group_names(session, {b[4] for b in branches if b[4] is not None})
+        none = ActivityIndex(*year_window(year, as_of))
+        cards = []
+        for bid, name, kind, founded, gid in branches:
+            facts = BranchFacts(str(bid), name, "functional" if kind == "functional" else "formal", founded,
+                                group_names.get(gid), (), decls.get(bid, ()), incs.get(bid, ()), awards.get(bid, ()))
+            cards.append(score_indexed(rubric, facts, index.get(bid, none), year, as_of, tiers.get(bid) or None))
+    return cards
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a committee's cards are built: they are hundreds of thousands of
+    young objects, none in a cycle, and each full collection would walk all of them again (about a third
+    of the time at 10,000 branches). Collection resumes afterwards (unless someone else had paused it)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class FactsScorer:

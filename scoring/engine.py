@@ -8,6 +8,7 @@ from typing import Mapping
 from .card import TIERS, BonusResult, Deduction, ItemResult, ScoreCard, VetoResult
 from .errors import TierError
 from .facts import BranchFacts
+from .index import ActivityIndex, index_activities
 from .periods import calendar
 from .rubric import Rubric
 from .rules import Ctx
@@ -53,44 +54,63 @@ def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
     an item only where it gave one. `total` uses each item's final score; `tier_totals[t]` is the
     column total where an item that tier left blank takes the previous tier's (or the computed) score.
     """
+    return score_indexed(rubric, facts, index_activities(facts.activities, year, as_of), year, as_of, tiers)
+
+
+def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex, year: int, as_of: date,
+                  tiers: Mapping[str, Mapping[str, float]] | None = None) -> ScoreCard:
+    """`score_branch` with the activities already indexed (`scoring.index.index_rows`, built for the same
+    `year` and `as_of`): a committee's store builds them from query rows, with no `Activity` per record.
+    `facts.activities` is not read."""
     if tiers:
         _check_tiers(rubric, tiers)
-    ctx = Ctx(facts, calendar(year), as_of, rubric.no_double_deduction)
+    ctx = Ctx(facts, calendar(year), as_of, rubric.no_double_deduction, activities)
     kind = facts.kind
+    plan = _plan(rubric)
     items: list[ItemResult] = []
-    cols = [t for t in TIERS if not rubric.columns or any(c.tier == t for c in rubric.columns)]
+    cols = plan.cols
     col_totals = dict.fromkeys(cols, 0.0)
     base_total = 0.0
     computed = 0.0
-    for section in rubric.sections:
-        for item in section.items:
-            given: dict[str, float] = {}
-            if tiers:
-                for t in TIERS:
-                    scores = tiers.get(t)
-                    if scores is not None and item.id in scores:
-                        given[t] = float(scores[item.id])
-            if kind not in item.applies_to:
-                res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
-                                 tiers=given, assumption=item.assumption)
+    ded: list = []
+    miss: list = []
+    reqs: list = []
+    for item, full, rules in plan.items.get(kind) or plan.for_kind(kind):
+        given: dict[str, float] = {}
+        if tiers:
+            for t in TIERS:
+                scores = tiers.get(t)
+                if scores is not None and item.id in scores:
+                    given[t] = float(scores[item.id])
+        if rules is None:  # the item does not apply to this kind of branch: full points
+            res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
+                             tiers=given, assumption=item.assumption)
+        else:
+            for rule in rules:
+                if rule.unless is None or not ctx.declared(rule.unless):
+                    rule.run(ctx, item.id, ded, miss, reqs)
+            if ded:
+                deds, taken = _clamp(ded, item.max)
+                points = _r(max(0.0, item.max - taken))
+                ded.clear()
             else:
-                ded: list = []
-                miss: list = []
-                reqs: list = []
-                for rule in item.compiled:
-                    if kind in rule.applies_to and (rule.unless is None or not ctx.declared(rule.unless)):
-                        rule.run(ctx, item.id, ded, miss, reqs)
-                deds, taken = _clamp(ded, item.max) if ded else ((), 0.0)
-                res = ItemResult(item.id, item.section, item.title, item.max, _r(max(0.0, item.max - taken)),
-                                 item.source, True, deds, tuple(miss), given, tuple(reqs), item.assumption)
-            items.append(res)
-            computed += res.points
+                deds, points = (), full
+            res = ItemResult(item.id, item.section, item.title, item.max, points, item.source, True, deds,
+                             tuple(miss) if miss else (), given, tuple(reqs) if reqs else (), item.assumption)
+            miss.clear()
+            reqs.clear()
+        items.append(res)
+        computed += res.points
+        if tiers:
             cur = res.points
             for t in cols:
                 if t in given:
                     cur = given[t]
                 col_totals[t] += cur
             base_total += res.final if given else res.points
+    if not tiers:  # every column and the base total added the same points in the same order
+        base_total = computed
+        col_totals = dict.fromkeys(cols, computed)
     bonus: list[BonusResult] = []
     bonus_sum = 0.0
     for b in rubric.bonus:
@@ -103,7 +123,10 @@ def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
         if b.cap is not None and pts > b.cap:
             reasons.append(f"加分最高不超过{b.cap:g}分")
             pts = b.cap
-        bonus.append(BonusResult(b.id, b.title, _r(pts), b.cap, tuple(reasons), b.source))
+        if reasons or pts:
+            bonus.append(BonusResult(b.id, b.title, _r(pts), b.cap, tuple(reasons), b.source))
+        else:
+            bonus.append(plan.no_bonus[b.id])
         bonus_sum += pts
     if rubric.bonus_cap is not None:
         bonus_sum = min(bonus_sum, rubric.bonus_cap)
@@ -114,8 +137,11 @@ def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
         reasons = []
         for rule in v.compiled:
             reasons.extend(rule.run(ctx))
-        vetoes.append(VetoResult(v.id, v.title, bool(reasons), tuple(reasons), v.source))
-        vetoed = vetoed or bool(reasons)
+        if reasons:
+            vetoes.append(VetoResult(v.id, v.title, True, tuple(reasons), v.source))
+            vetoed = True
+        else:
+            vetoes.append(plan.no_veto[v.id])
     total = _r(base_total + bonus_total)
     if vetoed:
         grade = rubric.veto_grade
@@ -131,3 +157,39 @@ def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
         bonus_total=bonus_total, total=total, grade=grade, group=facts.group,
         tier_totals={t: _r(x + bonus_total) for t, x in col_totals.items()},
         computed_total=_r(computed + bonus_total))
+
+
+class _Plan:
+    """A rubric laid out for scoring, once per rubric: per branch kind, each item with its full points
+    (rounded) and the rules that apply (None: the item does not apply), and the shared results of a
+    bonus item that gives nothing and a veto not triggered (frozen, so every card may hold the same)."""
+
+    __slots__ = ("rubric", "cols", "items", "no_bonus", "no_veto")
+
+    def __init__(self, rubric: Rubric) -> None:
+        self.rubric = rubric  # held, so the id() key below stays this rubric's
+        self.cols = tuple(t for t in TIERS if not rubric.columns or any(c.tier == t for c in rubric.columns))
+        self.items: dict[str, tuple] = {}
+        for kind in ("formal", "functional"):
+            self.for_kind(kind)
+        self.no_bonus = {b.id: BonusResult(b.id, b.title, 0.0, b.cap, (), b.source) for b in rubric.bonus}
+        self.no_veto = {v.id: VetoResult(v.id, v.title, False, (), v.source) for v in rubric.vetoes}
+
+    def for_kind(self, kind: str) -> tuple:
+        items = self.items[kind] = tuple(
+            (item, _r(max(0.0, item.max)),
+             tuple(r for r in item.compiled if kind in r.applies_to) if kind in item.applies_to else None)
+            for section in self.rubric.sections for item in section.items)
+        return items
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(rubric: Rubric) -> _Plan:
+    plan = _PLANS.get(id(rubric))
+    if plan is None or plan.rubric is not rubric:
+        if len(_PLANS) > 64:
+            _PLANS.clear()
+        plan = _PLANS[id(rubric)] = _Plan(rubric)
+    return plan

@@ -7,12 +7,14 @@ period shows up in `missing` instead.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from datetime import date
-from math import ceil
+from math import ceil, fsum
 from typing import Any, Mapping
 
 from .card import Deduction, Missing, Requirement
+from .index import ActivityIndex
 from .periods import EVERY, THIS, YearCalendar, full_months_from
 from .vocabulary import activity_label, award_label, declaration_label, incident_label
 
@@ -21,10 +23,10 @@ class Ctx:
     """One branch's facts for one year as of one date, indexed once for all rules."""
 
     __slots__ = ("year", "cal", "first_ord", "last_ord", "as_of", "as_of_ord", "kind", "founded_ord",
-                 "full_months", "ords", "acts", "incidents", "declarations", "awards", "used_events",
+                 "full_months", "ords", "extra", "incidents", "declarations", "awards", "used_events",
                  "no_double", "n_activities")
 
-    def __init__(self, facts: Any, cal: YearCalendar, as_of: date, no_double: bool) -> None:
+    def __init__(self, facts: Any, cal: YearCalendar, as_of: date, no_double: bool, index: ActivityIndex) -> None:
         self.year = cal.year
         self.cal = cal
         self.first_ord = first = cal.first_ord
@@ -35,28 +37,15 @@ class Ctx:
             limit_in = last
         else:
             limit_in = limit
+        if index.first != first or index.limit != limit_in:
+            raise ValueError("ActivityIndex built for another year or as_of")
         self.kind = facts.kind
         founded = facts.founded
         self.founded_ord = founded.toordinal() if founded is not None else 0
         self.full_months = full_months_from(founded, cal.year)
-        ords: dict[str, list[int]] = {}
-        acts: dict[str, list[tuple[int, Any]]] = {}
-        n = 0
-        for a in facts.activities:
-            o = a.date.toordinal()
-            if first <= o <= limit_in:  # outside the year, or after as_of: not counted
-                code = a.code
-                lst = ords.get(code)
-                if lst is None:
-                    ords[code] = [o]
-                    acts[code] = [(o, a)]
-                else:
-                    lst.append(o)
-                    acts[code].append((o, a))
-                n += 1
-        self.ords = ords
-        self.acts = acts
-        self.n_activities = n
+        self.ords = index.ords  # code -> ordinal days of the activities that count
+        self.extra = index.extra  # code -> (day, speaker_role, hours), only codes where one is set
+        self.n_activities = index.n
         inc: dict[str, list[Any]] = {}
         for i in facts.incidents:
             o = i.date.toordinal()
@@ -77,12 +66,23 @@ class Ctx:
         self.used_events: dict[str, str] = {}
         self.no_double = no_double
 
+    def with_role(self, code: str, role: str | None) -> list[int]:
+        """Days of the activities of `code` whose speaker_role is `role` (all of them when `role` is None)."""
+        ex = self.extra.get(code)
+        if ex is None:
+            return self.ords.get(code, _EMPTY) if role is None else _EMPTY
+        if role is None:
+            return self.ords[code]
+        return [o for o, r, _ in ex if r == role]
+
     def declared(self, key: str) -> bool:
         """Whether the branch declared `key` with a true value."""
         return any(d.value not in _FALSY for d in self.declarations.get(key, ()))
 
 
 _FALSY = (False, 0, "", "false", "否", "无", "no")
+_EMPTY: tuple = ()
+_MEMO_MAX = 20_000  # results kept per rule (a few hundred in practice); cleared past this
 
 
 def _num(x: float) -> str:
@@ -92,6 +92,17 @@ def _num(x: float) -> str:
 
 def _md(d: date) -> str:
     return f"{d.month}月{d.day}日"
+
+
+def _memo(memo: dict, key: Any, value: Any) -> Any:
+    """Keep `value` (an immutable result) under `key`: branches with the same counts share one object.
+
+    A rule's results depend only on the key (the calendar, the counts, the item), so handing out the same
+    frozen Deduction / Missing / Requirement to several score cards is the same as building it anew."""
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _due_ord(mmdd: str | None, year: int) -> tuple[date, int]:
@@ -125,71 +136,96 @@ class PerPeriod(RuleBase):
     speaker_role: str | None
     requirement: str
 
-    def _deadlines(self, cal: YearCalendar) -> tuple[int, ...]:
-        tab = cal.tables[self.period]
-        if self.by_day is None:
-            return tab.end_ords
-        return tuple(min(e, date(end.year, end.month, min(self.by_day, end.day)).toordinal())
-                     for e, end in zip(tab.end_ords, tab.ends))
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
+
+    def _plan(self, cal: YearCalendar) -> tuple[Any, tuple[int, ...], tuple[Deduction, ...]]:
+        """Per year: the period table, each period's deadline (its last day, or the `by_day` of its last
+        month; never decreasing) and the deduction for a period with none held."""
+        plan = self.memo.get(cal.year)
+        if plan is None:
+            tab = cal.tables[self.period]
+            if self.by_day is None:
+                deadlines = tab.end_ords
+            else:
+                deadlines = tuple(min(e, date(end.year, end.month, min(self.by_day, end.day)).toordinal())
+                                  for e, end in zip(tab.end_ords, tab.ends))
+            none_held = tuple(Deduction(self.min * self.per_miss, f"{self.label} {label}未开展", self.text, end)
+                              for label, end in zip(tab.labels, tab.ends))
+            plan = _memo(self.memo, cal.year, (tab, deadlines, none_held))
+        return plan
 
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
-        tab = ctx.cal.tables[self.period]
-        n = len(tab.starts)
+        cal = ctx.cal
+        tab, deadlines, none_held = self._plan(cal)
+        n = len(deadlines)
         counts = [0] * n
         of_day = tab.of_day
         first = ctx.first_ord
-        deadlines = tab.end_ords if self.by_day is None else self._deadlines(ctx.cal)
         if self.speaker_role is None and self.by_day is None:
             for code in self.codes:
-                for o in ctx.ords.get(code, ()):
+                for o in ctx.ords.get(code, _EMPTY):
                     counts[of_day[o - first]] += 1
         else:
-            role = self.speaker_role
             for code in self.codes:
-                for o, a in ctx.acts.get(code, ()):
-                    if role is not None and a.speaker_role != role:
-                        continue
+                for o in ctx.with_role(code, self.speaker_role):
                     i = of_day[o - first]
                     if o <= deadlines[i]:
                         counts[i] += 1
         mn = self.min
-        founded = ctx.founded_ord
-        as_of = ctx.as_of_ord
-        required = 0
+        # periods s.. are required (the branch existed on their first day); periods ..k-1 have closed
+        s = bisect_left(tab.start_ords, ctx.founded_ord)
+        k = bisect_right(deadlines, ctx.as_of_ord)
+        required = (n - s) * mn if s < n else 0
         missed = 0
-        current = -1
-        used = 0.0
         cap = self.cap
-        starts = tab.start_ords
-        for i in range(n):
-            if starts[i] < founded:
-                continue  # the branch did not exist at the start of this period
-            required += mn
-            c = counts[i]
-            if deadlines[i] <= as_of:
-                if c < mn:
-                    short = mn - c
-                    missed += short
-                    pts = short * self.per_miss
-                    if cap is not None:
-                        pts = min(pts, cap - used)
-                    used += pts
-                    why = f"{self.label} {tab.labels[i]}未开展" if c == 0 else f"{self.label} {tab.labels[i]}只有{c}次，要求{mn}次"
-                    ded.append(Deduction(pts, why, self.text, tab.ends[i]))
-            elif current < 0:
-                current = i
-        if current >= 0:
-            short = max(0, mn - counts[current])
-            due = date.fromordinal(deadlines[current])
-            plabel = tab.labels[current]
-            if short:
-                miss.append(Missing(self.key, self.label, mn, counts[current], plabel, due))
-        else:
-            short = 0
-            due = ctx.cal.tables["year"].ends[0]
-            plabel = f"{ctx.year}年"
-        reqs.append(Requirement(item_id, self.key, self.label, self.requirement, sum(counts), required,
-                                short, due, plabel, THIS[self.period], missed, self.codes))
+        memo = self.memo
+        if s < k:
+            if mn == 1 and cap is None:  # the usual "每月1次": a miss is a period with none held
+                missed = counts[s:k].count(0)
+                if missed:
+                    ded.extend([none_held[i] for i in range(s, k) if not counts[i]])
+            else:
+                used = 0.0
+                for i in range(s, k):
+                    c = counts[i]
+                    if c < mn:
+                        short = mn - c
+                        missed += short
+                        pts = short * self.per_miss
+                        if cap is not None:
+                            pts = min(pts, cap - used)
+                        used += pts
+                        key = (ctx.year, i, c, pts)
+                        d = memo.get(key)
+                        if d is None:
+                            why = (f"{self.label} {tab.labels[i]}未开展" if c == 0
+                                   else f"{self.label} {tab.labels[i]}只有{c}次，要求{mn}次")
+                            d = _memo(memo, key, Deduction(pts, why, self.text, tab.ends[i]))
+                        ded.append(d)
+        current = s if s > k else k  # the first required period still open
+        if current >= n:
+            current = -1
+        short = max(0, mn - counts[current]) if current >= 0 else 0
+        if short:
+            key = (ctx.year, current, "missing", counts[current])
+            m = memo.get(key)
+            if m is None:
+                m = _memo(memo, key, Missing(self.key, self.label, mn, counts[current], tab.labels[current],
+                                             date.fromordinal(deadlines[current])))
+            miss.append(m)
+        done = sum(counts)
+        key = (ctx.year, current, item_id, done, required, short, missed)
+        r = memo.get(key)
+        if r is None:
+            if current >= 0:
+                due = date.fromordinal(deadlines[current])
+                plabel = tab.labels[current]
+            else:
+                due = cal.tables["year"].ends[0]
+                plabel = f"{ctx.year}年"
+            r = _memo(memo, key, Requirement(item_id, self.key, self.label, self.requirement, done, required,
+                                             short, due, plabel, THIS[self.period], missed, self.codes))
+        reqs.append(r)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,41 +245,62 @@ class Count(RuleBase):
     speaker_role: str | None
     unit: str
 
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
+
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
-        if self.measure == "count" and self.speaker_role is None:
-            done: float = 0
+        role = self.speaker_role
+        done: float = 0
+        if self.measure == "count":
             for code in self.codes:
-                lst = ctx.ords.get(code)
+                lst = ctx.ords.get(code) if role is None else ctx.with_role(code, role)
                 if lst:
                     done += len(lst)
-        else:
-            done = 0
-            role = self.speaker_role
-            hours = self.measure == "hours"
+        else:  # hours: an activity without them counts `default_hours`; fsum, so the order of records is moot
+            hours: list[float] = []
             for code in self.codes:
-                for _, a in ctx.acts.get(code, ()):
-                    if role is not None and a.speaker_role != role:
-                        continue
-                    done += (a.hours if a.hours is not None else self.default_hours) if hours else 1
+                ex = ctx.extra.get(code)
+                if ex is None:
+                    if role is None:
+                        hours.extend([self.default_hours] * len(ctx.ords.get(code, _EMPTY)))
+                else:
+                    dh = self.default_hours
+                    hours.extend([h if h is not None else dh for _, r, h in ex if role is None or r == role])
+            if hours:
+                done = fsum(hours)
         mn = self.min_by_kind.get(ctx.kind, self.min)
         required = mn
         if self.prorate and ctx.full_months < 12:
             required = ceil(mn * ctx.full_months / 12 - 1e-9)
-        short = required - done if done < required else 0
-        year_end = ctx.cal.tables["year"].ends[0]
         closed = ctx.last_ord <= ctx.as_of_ord
-        plabel = f"{ctx.year}年"
+        key = (ctx.year, item_id, done, done.__class__, required, required.__class__, ctx.kind, closed)  # 2 == 2.0
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = _memo(self.memo, key, self._results(ctx.year, ctx.cal.tables["year"].ends[0], item_id, done,
+                                                      required, mn, closed))
+        d, m, r = hit
+        if d is not None:
+            ded.append(d)
+        if m is not None:
+            miss.append(m)
+        reqs.append(r)
+
+    def _results(self, year: int, year_end: date, item_id: str, done: float, required: float, mn: float,
+                 closed: bool) -> tuple[Deduction | None, Missing | None, Requirement]:
+        short = required - done if done < required else 0
+        plabel = f"{year}年"
+        d = m = None
         if short:
             if closed:
                 pts = short * self.per_miss
                 if self.cap is not None:
                     pts = min(pts, self.cap)
                 why = f"{self.label} 全年{_num(done)}{self.unit}，要求不少于{_num(required)}{self.unit}，少{_num(short)}{self.unit}"
-                ded.append(Deduction(round(pts, 4), why, self.text, year_end))
+                d = Deduction(round(pts, 4), why, self.text, year_end)
             else:
-                miss.append(Missing(self.key, self.label, required, done, plabel, year_end))
-        reqs.append(Requirement(item_id, self.key, self.label, f"全年不少于{_num(mn)}{self.unit}", done, required,
-                                0 if closed else short, year_end, plabel, "全年", short if closed else 0, self.codes))
+                m = Missing(self.key, self.label, required, done, plabel, year_end)
+        r = Requirement(item_id, self.key, self.label, f"全年不少于{_num(mn)}{self.unit}", done, required,
+                        0 if closed else short, year_end, plabel, "全年", short if closed else 0, self.codes)
+        return d, m, r
 
 
 @dataclass(frozen=True, slots=True)
