@@ -5,7 +5,7 @@ records of meetings, "我们支部现在多少分", "我的党课还差几次").
 statements and transactions per message (SQLAlchemy `before_cursor_execute` / `commit` events) and the
 CPU per message of this process (PostgreSQL's own CPU is not in it); `--profile` adds a cProfile of the run.
 
-Run: .venv/bin/python bench/conversation_profile.py [--messages 500] [--profile] [--top 30] [--sql]
+Run: .venv/bin/python bench/conversation_profile.py [--messages 500] [--profile [--kind record]] [--top 30] [--sql]
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from callbacks import TEXTS, USERS  # noqa: E402
 KINDS = ("record", "record", "score", "record", "progress")  # TEXTS[i % 5]
 
 
-def run(n: int, profile: bool, top: int, show_sql: bool = False) -> None:
+def run(n: int, profile: bool, top: int, show_sql: bool = False, kind_filter: str | None = None) -> None:
     from sqlalchemy import event
 
     from bot.conversation import Conversation
@@ -77,10 +77,11 @@ def run(n: int, profile: bool, top: int, show_sql: bool = False) -> None:
             if show_sql and kind not in shown:
                 print(f"  statements of one {kind} message:")
             t0 = time.process_time()
-            if prof:
+            on = prof is not None and kind_filter in (None, kind)
+            if on:
                 prof.enable()
             conv.handle(message(i))
-            if prof:
+            if on:
                 prof.disable()
             cpu[kind] += time.process_time() - t0
             stmts[kind].append(counter["stmts"])
@@ -104,5 +105,6 @@ if __name__ == "__main__":
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--sql", action="store_true", help="print the statements of one message of each kind")
+    ap.add_argument("--kind", choices=sorted(set(KINDS)), help="profile only messages of this kind")
     args = ap.parse_args()
-    run(args.messages, args.profile, args.top, args.sql)
+    run(args.messages, args.profile, args.top, args.sql, args.kind)

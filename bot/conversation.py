@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator
 from zoneinfo import ZoneInfo
 
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,6 +30,11 @@ FAILED_TEXT = "抱歉，刚才处理这条消息时出了点问题，已记下�
 UNKNOWN_SENDER_TEMPLATE = "unknown_sender"
 MAX_PLAN_CHECKS = 50_000
 _MESSAGES = InboundMessage.__table__
+# Built once: constructing a statement costs about as much as executing it.
+_INSERT_MESSAGE = insert(_MESSAGES)
+_READ_MESSAGE = select(_MESSAGES.c.status, _MESSAGES.c.reply_text).where(_MESSAGES.c.id == bindparam("mid"))
+_LOCK_MESSAGE = _READ_MESSAGE.with_for_update()
+_FINISH_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("mid"))  # SET: the columns given
 
 
 class Conversation:
@@ -118,7 +123,7 @@ class Conversation:
                       kind=inbound.kind, text=inbound.text, media=inbound.media, received_at=inbound.received_at or now,
                       status="received")
         try:
-            message_id = session.execute(insert(_MESSAGES).values(**values)).inserted_primary_key[0]
+            message_id = session.connection().execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -149,8 +154,8 @@ class Conversation:
         store = Store(session)
         # Locked for the whole unit of work: a retry that takes an orphan over and the first delivery never
         # both process it; whoever comes second sees the status changed and answers as a duplicate.
-        q = select(_MESSAGES.c.status, _MESSAGES.c.reply_text).where(_MESSAGES.c.id == message_id)
-        status, reply_text = session.execute(q.with_for_update() if _locks(session) else q).one()
+        conn = session.connection()
+        status, reply_text = conn.execute(_LOCK_MESSAGE if _locks(session) else _READ_MESSAGE, {"mid": message_id}).one()
         if status != "received":
             session.rollback()
             return Reply(text=reply_text or "", duplicate=True), []
@@ -176,7 +181,7 @@ class Conversation:
     @staticmethod
     def _finish(session: Session, message_id: int, **values: Any) -> None:
         """One UPDATE of the message row (person, intent, status, reply), then COMMIT."""
-        session.execute(update(_MESSAGES).where(_MESSAGES.c.id == message_id).values(**values))
+        session.connection().execute(_FINISH_MESSAGE, {"mid": message_id, **values})
         session.commit()
 
     def _maybe_ask_plan(self, ctx: Any, data: Any, text: str, markdown: str | None) -> tuple[str, str | None]:
