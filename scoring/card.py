@@ -58,6 +58,9 @@ class Requirement:
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
+    """One item of a card. The engine hands the same result to every card where the item has nothing to
+    report (full points, no deduction, nothing missing, no score given): treat it as read-only, `tiers` too."""
+
     id: str  # e.g. "3.3" (section.item), unique within the rubric
     section: str  # e.g. "三、组织建设"
     title: str

@@ -75,30 +75,34 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
     ded: list = []
     miss: list = []
     reqs: list = []
-    for item, full, rules in plan.items.get(kind) or plan.for_kind(kind):
+    for item, untouched, rules in plan.items.get(kind) or plan.for_kind(kind):
         given: dict[str, float] = {}
         if tiers:
             for t in TIERS:
                 scores = tiers.get(t)
                 if scores is not None and item.id in scores:
                     given[t] = float(scores[item.id])
-        if rules is None:  # the item does not apply to this kind of branch: full points
-            res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
-                             tiers=given, assumption=item.assumption)
-        else:
+        if rules is not None:
             for rule in rules:
                 if rule.unless is None or not ctx.declared(rule.unless):
                     rule.run(ctx, item.id, ded, miss, reqs)
-            if ded:
-                deds, taken = _clamp(ded, item.max)
-                points = _r(max(0.0, item.max - taken))
-                ded.clear()
+        if given or ded or miss or reqs:
+            if rules is None:  # the item does not apply to this kind of branch: full points
+                res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
+                                 tiers=given, assumption=item.assumption)
             else:
-                deds, points = (), full
-            res = ItemResult(item.id, item.section, item.title, item.max, points, item.source, True, deds,
-                             tuple(miss) if miss else (), given, tuple(reqs) if reqs else (), item.assumption)
-            miss.clear()
-            reqs.clear()
+                if ded:
+                    deds, taken = _clamp(ded, item.max)
+                    points = _r(max(0.0, item.max - taken))
+                    ded.clear()
+                else:
+                    deds, points = (), untouched.points
+                res = ItemResult(item.id, item.section, item.title, item.max, points, item.source, True, deds,
+                                 tuple(miss), given, tuple(reqs), item.assumption)
+                miss.clear()
+                reqs.clear()
+        else:
+            res = untouched  # nothing to report and no one's score: the same result for every branch
         items.append(res)
         computed += res.points
         if tiers:
@@ -160,9 +164,11 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
 
 
 class _Plan:
-    """A rubric laid out for scoring, once per rubric: per branch kind, each item with its full points
-    (rounded) and the rules that apply (None: the item does not apply), and the shared results of a
-    bonus item that gives nothing and a veto not triggered (frozen, so every card may hold the same)."""
+    """A rubric laid out for scoring, once per rubric: per branch kind, each item with the rules that apply
+    (None: the item does not apply) and its result when nothing is to be reported (full points, no
+    deduction, nothing missing, no requirement, no one's score); the results of a bonus item that gives
+    nothing and of a veto not triggered. Those results are shared by every card that has them (frozen;
+    `ItemResult.tiers` of a shared one is an empty dict nobody may fill)."""
 
     __slots__ = ("rubric", "cols", "items", "no_bonus", "no_veto")
 
@@ -176,10 +182,17 @@ class _Plan:
         self.no_veto = {v.id: VetoResult(v.id, v.title, False, (), v.source) for v in rubric.vetoes}
 
     def for_kind(self, kind: str) -> tuple:
-        items = self.items[kind] = tuple(
-            (item, _r(max(0.0, item.max)),
-             tuple(r for r in item.compiled if kind in r.applies_to) if kind in item.applies_to else None)
-            for section in self.rubric.sections for item in section.items)
+        out = []
+        for section in self.rubric.sections:
+            for item in section.items:
+                if kind in item.applies_to:
+                    untouched = ItemResult(item.id, item.section, item.title, item.max, _r(max(0.0, item.max)),
+                                           item.source, True, (), (), {}, (), item.assumption)
+                    out.append((item, untouched, tuple(r for r in item.compiled if kind in r.applies_to)))
+                else:
+                    out.append((item, ItemResult(item.id, item.section, item.title, item.max, item.max, item.source,
+                                                 False, tiers={}, assumption=item.assumption), None))
+        items = self.items[kind] = tuple(out)
         return items
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from math import ceil, fsum
 from typing import Any, Mapping
 
@@ -105,6 +106,7 @@ def _memo(memo: dict, key: Any, value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=256)
 def _due_ord(mmdd: str | None, year: int) -> tuple[date, int]:
     if not mmdd:
         d = date(year, 12, 31)
@@ -376,6 +378,7 @@ class DeclarationRule(RuleBase):
     min: float | None
     per_miss: float
     due: str | None
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
 
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
         decls = ctx.declarations.get(self.key, ())
@@ -387,10 +390,12 @@ class DeclarationRule(RuleBase):
             ok = any(d.value not in _FALSY for d in decls)
             if ok:
                 return
-            if closed:
-                ded.append(Deduction(self.points, f"未提交{self.label}", self.text, due))
-            else:
-                miss.append(Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+            key = (ctx.year, due_ord, closed)
+            hit = self.memo.get(key)
+            if hit is None:
+                hit = _memo(self.memo, key, Deduction(self.points, f"未提交{self.label}", self.text, due) if closed
+                            else Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+            (ded if closed else miss).append(hit)
             return
         have = 0.0
         for d in decls:
