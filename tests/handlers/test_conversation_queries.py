@@ -1,0 +1,128 @@
+"""What one message costs the database, and the caches that keep it cheap (bench/README.md, callbacks).
+
+The statement counts are ceilings: a change that adds a query to every message fails here instead of
+showing up weeks later as a slower benchmark. Counted with SQLAlchemy's `before_cursor_execute` (BEGIN,
+COMMIT and the pool's pre-ping are not statements of ours); transactions with the engine's `commit` event.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, select, update
+
+from bot.directory_cache import DirectoryCache
+from bot.models import InboundMessage, Person, Plan
+
+from .conftest import P
+
+# One record message: INSERT message (committed alone), read + lock it, conversation state, duplicate/count
+# tally, INSERT record, INSERT audit, UPDATE message. Was 16 (bench/README.md) before the hot path was cut.
+RECORD_STATEMENTS = 7
+# Help: INSERT message, read + lock it, state, the person's branch and group (lazy loads), UPDATE message.
+HELP_STATEMENTS = 6
+TRANSACTIONS = 2  # the raw message is committed before it is processed
+
+
+@pytest.fixture()
+def counted(engine):
+    seen = {"statements": [], "commits": 0}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _statement(_conn, _cursor, statement, *_args) -> None:
+        seen["statements"].append(" ".join(statement.split())[:120])
+
+    @event.listens_for(engine, "commit")
+    def _commit(_conn) -> None:
+        seen["commits"] += 1
+
+    def reset() -> None:
+        seen["statements"].clear()
+        seen["commits"] = 0
+
+    seen["reset"] = reset
+    yield seen
+    event.remove(engine, "before_cursor_execute", _statement)
+    event.remove(engine, "commit", _commit)
+
+
+def test_record_message_statement_ceiling(chat, counted):
+    chat.say("sec1", "帮助", P("help"))  # the sender's first message of the day fills the caches
+    counted["reset"]()
+    reply = chat.say("sec1", "今天开了支委会", P("record", "branch_committee"))
+    assert "已记录" in reply.text
+    assert len(counted["statements"]) <= RECORD_STATEMENTS, counted["statements"]
+    assert counted["commits"] == TRANSACTIONS
+
+
+def test_help_message_statement_ceiling(chat, counted):
+    chat.say("sec1", "帮助", P("help"))
+    counted["reset"]()
+    reply = chat.say("sec1", "帮助", P("help"))
+    assert "王书记" in reply.text and "第一党支部" in reply.text
+    assert len(counted["statements"]) <= HELP_STATEMENTS, counted["statements"]
+    assert counted["commits"] == TRANSACTIONS
+
+
+def test_person_and_organisation_are_read_once_per_ttl(chat, counted):
+    chat.say("sec1", "帮助", P("help"))
+    counted["reset"]()
+    chat.say("sec1", "帮助", P("help"))
+    chat.say("sec1", "今天开了支委会", P("record", "branch_committee"))
+    assert not [s for s in counted["statements"] if s.startswith("SELECT person.") or "FROM organisation" in s]
+    assert not [s for s in counted["statements"] if "FROM plan" in s]  # due plans: once per person per day
+
+
+def test_a_role_change_through_the_orm_is_seen_at_once(chat, sessions, ids):
+    assert "已记录" in chat.say("sec1", "今天开了支委会", P("record", "branch_committee")).text
+    with sessions() as s:
+        s.get(Person, ids["sec1"]).role = "member"
+        s.commit()
+    assert "已记录" not in chat.say("sec1", "今天开了党小组会", P("record", "group_meeting")).text
+    with sessions() as s:
+        s.get(Person, ids["sec1"]).active = False
+        s.commit()
+    assert "名册" in chat.say("sec1", "帮助", P("help")).text
+
+
+def test_a_change_by_another_process_is_seen_within_the_ttl(chat, engine, ids):
+    clock = [0.0]
+    chat.conv.directory = DirectoryCache(ttl=60.0, clock=lambda: clock[0])
+    assert "已记录" in chat.say("sec1", "今天开了支委会", P("record", "branch_committee")).text
+    with engine.begin() as conn:  # a Core write on its own connection: what another process's import looks like
+        conn.execute(update(Person.__table__).where(Person.__table__.c.id == ids["sec1"]).values(role="member"))
+    clock[0] = 59.0
+    assert "已记录" in chat.say("sec1", "今天开了党小组会", P("record", "group_meeting")).text  # still cached
+    clock[0] = 61.0
+    assert "已记录" not in chat.say("sec1", "今天开了主题党日", P("record", "theme_day")).text
+
+
+def test_unknown_account_is_not_cached(chat, sessions, ids):
+    assert "名册" in chat.say("newcomer", "帮助", P("help")).text
+    with sessions() as s:
+        s.add(Person(org_id=ids["org"], name="新书记", role="secretary", branch_id=ids["b1"], wecom_userid="newcomer"))
+        s.commit()
+    assert "新书记" in chat.say("newcomer", "帮助", P("help")).text
+
+
+def test_a_plan_due_today_written_after_the_check_is_still_asked(chat, sessions, ids, today):
+    chat.say("sec1", "帮助", P("help"))  # checked: nothing due today
+    with sessions() as s:
+        s.add(Plan(branch_id=ids["b0"], code="theme_day", date=today - timedelta(days=1), created_by=ids["sec1"]))
+        s.commit()
+    assert "开了吗" in chat.say("sec1", "帮助", P("help")).text
+
+
+def test_failure_after_the_store_keeps_the_message_and_rolls_back_the_work(chat, sessions, ids, monkeypatch):
+    import handlers.record as record
+
+    def boom(*_a, **_k):
+        raise RuntimeError("handler exploded")
+
+    monkeypatch.setattr(record, "record_activities", boom)
+    reply = chat.say("sec1", "今天开了支委会", P("record", "branch_committee"), dedup="BOOM-1")
+    assert "抱歉" in reply.text
+    with sessions() as s:
+        msg = s.scalars(select(InboundMessage).where(InboundMessage.dedup_key == "BOOM-1")).one()
+        assert (msg.status, msg.person_id) == ("failed", None) and "handler exploded" in msg.error
+        assert msg.received_at is not None and msg.text == "今天开了支委会"
