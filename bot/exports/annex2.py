@@ -5,6 +5,7 @@ styles are built once and shared, merges only touch the few header lines, row he
 """
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -104,6 +105,7 @@ def write_annex2(rubric: Rubric, rows: Sequence[Annex2Row | ScoreCard], path: st
     kinds = [(col["kind"], col.get("tier")) for col in cols]
     name_width = next((float(c.get("width", 30)) for c in cols if c["kind"] == "name"), 30.0)
     n = max(len(rows), int(layout.get("min_rows", 0)))
+    styles: list[Any] = [None] * len(kinds)
     for seq in range(1, n + 1):
         data = rows[seq - 1] if seq <= len(rows) else None
         for ci, (kind, tier) in enumerate(kinds, 1):
@@ -120,7 +122,12 @@ def write_annex2(rubric: Rubric, rows: Sequence[Annex2Row | ScoreCard], path: st
             else:
                 value = None
             c = ws.cell(r, ci, value)
-            c.font, c.alignment, c.border = f_body, aligns[ci - 1], BORDER
+            style = styles[ci - 1]
+            if style is None:  # the first body cell of a column: register its styles with the workbook once
+                c.font, c.alignment, c.border = f_body, aligns[ci - 1], BORDER
+                styles[ci - 1] = c._style
+            else:  # the others copy the style ids (openpyxl would hash the style objects for every cell)
+                c._style = copy(style)
         ws.row_dimensions[r].height = height if data is None or len(data.name) * 2 < name_width - 1 \
             else row_height([(data.name, name_width)], body_size, height)
         r += 1
