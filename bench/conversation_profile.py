@@ -5,7 +5,7 @@ records of meetings, "我们支部现在多少分", "我的党课还差几次").
 statements and transactions per message (SQLAlchemy `before_cursor_execute` / `commit` events) and the
 CPU per message of this process (PostgreSQL's own CPU is not in it); `--profile` adds a cProfile of the run.
 
-Run: .venv/bin/python bench/conversation_profile.py [--messages 500] [--profile [--kind record]] [--top 30] [--sql]
+Run: .venv/bin/python bench/conversation_profile.py [--messages 500] [--warm N] [--profile [--kind record]] [--top 30] [--sql]
 """
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ from callbacks import TEXTS, USERS  # noqa: E402
 KINDS = ("record", "record", "score", "record", "progress")  # TEXTS[i % 5]
 
 
-def run(n: int, profile: bool, top: int, show_sql: bool = False, kind_filter: str | None = None) -> None:
+def run(n: int, profile: bool, top: int, show_sql: bool = False, kind_filter: str | None = None,
+        warm: int = USERS) -> None:
     from sqlalchemy import event
 
     from bot.conversation import Conversation
@@ -62,7 +63,7 @@ def run(n: int, profile: bool, top: int, show_sql: bool = False, kind_filter: st
             return Inbound(channel="wecom", account=f"bench-sec-{org_id}-{i % USERS}", dedup_key=str(7_000_000 + i),
                            text=text)
 
-        for i in range(1, USERS + 1):  # warm-up: imports, jieba, rubrics, templates, pool, every sender once
+        for i in range(1, warm + 1):  # warm-up: imports, jieba, rubrics, templates, pool, (by default) every sender
             conv.handle(message(i))
         stmts: dict[str, list[int]] = defaultdict(list)
         commits: dict[str, list[int]] = defaultdict(list)
@@ -106,5 +107,8 @@ if __name__ == "__main__":
     ap.add_argument("--top", type=int, default=30)
     ap.add_argument("--sql", action="store_true", help="print the statements of one message of each kind")
     ap.add_argument("--kind", choices=sorted(set(KINDS)), help="profile only messages of this kind")
+    ap.add_argument("--warm", type=int, default=USERS,
+                    help="warm-up messages (default: one per sender, so the per-process caches are warm; "
+                         "--warm 200 --messages 500: every measured sender is new to the caches)")
     args = ap.parse_args()
-    run(args.messages, args.profile, args.top, args.sql, args.kind)
+    run(args.messages, args.profile, args.top, args.sql, args.kind, args.warm)

@@ -194,7 +194,8 @@ class Conversation:
         if self._no_due_plans(ctx.person.id, ctx.today):
             return text, markdown
         gen = plan_generation(ctx.person.id)
-        asked = plan.ask_next(ctx.store, ctx.person.id, ctx.today, ctx.now)
+        asked = plan.ask_next(ctx.store, ctx.person.id, ctx.today, ctx.now) \
+            if ctx.store.has_due_plan(ctx.person.id, ctx.today) else None
         if asked is None:
             self._remember_no_due_plans(ctx.person.id, ctx.today, gen)
             return text, markdown

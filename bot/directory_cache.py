@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
 from .models import Organisation, Person, Plan
 
@@ -127,13 +126,9 @@ def _values(obj: Any) -> dict:
 
 def _attach(session: Session, cls: type, values: dict) -> Any:
     """A persistent instance of `cls` in `session` with these column values, without a SELECT."""
-    existing = session.identity_map.get(identity_key(cls, values["id"]))
-    if existing is not None:
-        return existing
-    obj = cls(**copy.deepcopy(values))
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
+    from .store import attach
+
+    return attach(session, cls, copy.deepcopy(values) if cls is Organisation else dict(values))  # settings: JSON
 
 
 class DirectoryCache:
