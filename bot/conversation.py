@@ -5,6 +5,9 @@ platform retry hits the (channel, dedup_key) constraint in any process); then th
 the text parsed, a handler chosen and run in one transaction; the reply is rendered from
 templates/replies/ and stored on the message; notifications to other people go out after the commit.
 Nothing here raises: a failure is logged, stored on the message, and answered in friendly Chinese.
+
+This is the callback hot path (docs/conversation.md, "What one message costs"): one pooled connection per
+message, statements built once, the sender and organisation from a per-process cache.
 """
 from __future__ import annotations
 
