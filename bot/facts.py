@@ -99,8 +99,9 @@ def _other_facts(session: Session, year: int, id_filter: Any) -> tuple[dict[int,
 
 
 def _in(ids: Sequence[int], id_query: Any = None):
-    """`col IN (...)`: the literal ids for a few branches, the branch query itself for a whole committee."""
-    if id_query is not None and len(ids) > 200:
+    """`col IN (...)`: the literal ids for a few branches, the branch query itself for a group or a committee
+    (one statement text whatever the ids: compiled and prepared once, not 100 bound ids per query)."""
+    if id_query is not None and len(ids) > 20:
         return lambda col: col.in_(id_query)
     id_list = list(ids)
     return lambda col: col.in_(id_list)
