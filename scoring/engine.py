@@ -11,7 +11,7 @@ from .facts import BranchFacts
 from .index import ActivityIndex, index_activities
 from .periods import calendar
 from .rubric import Rubric
-from .rules import Ctx
+from .rules import Ctx, IncidentRule
 
 
 def _r(x: float) -> float:
@@ -75,18 +75,22 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
     ded: list = []
     miss: list = []
     reqs: list = []
-    for item, untouched, rules in plan.items.get(kind) or plan.for_kind(kind):
-        given: dict[str, float] = {}
+    no_incidents = not ctx.incidents
+    given: dict[str, float] = {}
+    for item, untouched, rules, incidents_only in plan.items.get(kind) or plan.for_kind(kind):
         if tiers:
+            given = {}
             for t in TIERS:
                 scores = tiers.get(t)
                 if scores is not None and item.id in scores:
                     given[t] = float(scores[item.id])
-        if rules is not None:
+        if rules and not (incidents_only and no_incidents):
             for rule in rules:
                 if rule.unless is None or not ctx.declared(rule.unless):
                     rule.run(ctx, item.id, ded, miss, reqs)
         if given or ded or miss or reqs:
+            if not tiers:
+                given = {}  # a card's own (the shared `given` stays empty)
             if rules is None:  # the item does not apply to this kind of branch: full points
                 res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
                                  tiers=given, assumption=item.assumption)
@@ -188,10 +192,12 @@ class _Plan:
                 if kind in item.applies_to:
                     untouched = ItemResult(item.id, item.section, item.title, item.max, _r(max(0.0, item.max)),
                                            item.source, True, (), (), {}, (), item.assumption)
-                    out.append((item, untouched, tuple(r for r in item.compiled if kind in r.applies_to)))
+                    rules = tuple(r for r in item.compiled if kind in r.applies_to)
+                    # an item of incident rules only has nothing to say about a branch without incidents
+                    out.append((item, untouched, rules, all(isinstance(r, IncidentRule) for r in rules)))
                 else:
                     out.append((item, ItemResult(item.id, item.section, item.title, item.max, item.max, item.source,
-                                                 False, tiers={}, assumption=item.assumption), None))
+                                                 False, tiers={}, assumption=item.assumption), None, False))
         items = self.items[kind] = tuple(out)
         return items
 
