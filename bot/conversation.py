@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .directory_cache import DirectoryCache, plan_generation
+from .directory_cache import PLANS, DirectoryCache, current_mark, generation, plan_generation, plan_written_since
 from .messages import Inbound, Reply, Sender
 from .models import InboundMessage, Person
 from .store import Store
@@ -51,8 +51,8 @@ class Conversation:
         self._parser = parser
         self._scorer = scorer
         self.directory = DirectoryCache()
-        # (local day, {person id: plan generation} of people known to have no due plan that day): _no_due_plans
-        self._plans_checked: tuple[date | None, dict[int, tuple[int, int]]] = (None, {})
+        # (local day, write mark, people with due plans that day, {person id: plan generation} checked one by one)
+        self._plans_checked: tuple[date | None, int, set[int], dict[int, tuple[int, int]]] = (None, 0, set(), {})
 
     # ------------------------------------------------------------------ time
     def _now(self) -> tuple[datetime, date]:
@@ -194,7 +194,7 @@ class Conversation:
 
         if ctx.person.role not in plan.ROLES or ctx.store.state(ctx.person.id, ctx.now) is not None:
             return text, markdown
-        if self._no_due_plans(ctx.person.id, ctx.today):
+        if self._no_due_plans(ctx.store, ctx.person.id, ctx.today):
             return text, markdown
         gen = plan_generation(ctx.person.id)
         asked = plan.ask_next(ctx.store, ctx.person.id, ctx.today, ctx.now) \
@@ -205,18 +205,26 @@ class Conversation:
         q_text, _ = render(*asked)
         return f"{text}\n\n{q_text}", (f"{markdown}\n\n{q_text}" if markdown else None)
 
-    def _no_due_plans(self, person_id: int, today: date) -> bool:
-        """Known today: this person has no plan whose day has passed. A plan becomes due only when the day
-        changes (plans are made for today or later); a Plan write for this person in this process forgets it."""
-        day, people = self._plans_checked
-        return day == today and people.get(person_id) == plan_generation(person_id)
+    def _no_due_plans(self, store: Store, person_id: int, today: date) -> bool:
+        """Known today: this person has no plan whose day has passed.
+
+        Who has due plans is read once per process per local day (`Store.due_planners`): a plan is always made
+        for today or later, so none can fall due before the day changes. A Plan written for this person in this
+        process since then, or a person with a due plan, is checked on their own and remembered until their
+        plans change again."""
+        day, mark, due, checked = self._plans_checked
+        if day != today or generation(PLANS) > mark:
+            mark = current_mark()
+            due, checked = store.due_planners(today), {}
+            self._plans_checked = (today, mark, due, checked)
+        if person_id not in due and not plan_written_since(person_id, mark):
+            return True
+        return checked.get(person_id) == plan_generation(person_id)
 
     def _remember_no_due_plans(self, person_id: int, today: date, gen: tuple[int, int]) -> None:
-        day, people = self._plans_checked
-        if day != today or len(people) > MAX_PLAN_CHECKS:
-            people = {}
-            self._plans_checked = (today, people)
-        people[person_id] = gen
+        day, _mark, _due, checked = self._plans_checked
+        if day == today and len(checked) < MAX_PLAN_CHECKS:
+            checked[person_id] = gen
 
     def _mark_failed(self, message_id: int, exc: Exception) -> None:
         try:

@@ -13,6 +13,9 @@ How fresh it is:
 - a change made by another process (a `zhibu roster import` on the command line, another gunicorn worker, a
   second machine) is seen within `ttl` seconds: a role change or a deactivated account takes up to a minute;
 - an unknown account is never cached, so a person imported a moment ago is recognised on their next message.
+
+WeChat Work and DingTalk accounts come from a snapshot of every active person (one query per `ttl`, up to
+MAX_ROSTER people); the web and console channels cache one entry per account.
 """
 from __future__ import annotations
 
@@ -35,8 +38,19 @@ DIRECTORY, PLANS = "directory", "plans"
 WATCHED: dict[type, str] = {Person: DIRECTORY, Organisation: DIRECTORY, Plan: PLANS}
 
 _counter = itertools.count(1)
+_last = [0]  # the counter's last value handed out
 _generation = {DIRECTORY: 0, PLANS: 0}
 _bump_lock = threading.Lock()
+
+
+def _tick() -> int:
+    _last[0] = next(_counter)
+    return _last[0]
+
+
+def current_mark() -> int:
+    """A point in this process's write history: `plan_written_since(person, mark)` compares against it."""
+    return _last[0]
 
 
 def generation(kind: str = DIRECTORY) -> int:
@@ -46,7 +60,7 @@ def generation(kind: str = DIRECTORY) -> int:
 
 def bump(kind: str = DIRECTORY) -> None:
     with _bump_lock:
-        _generation[kind] = next(_counter)
+        _generation[kind] = _tick()
 
 
 _plan_writes: dict[int | None, int] = {}  # planner's person id -> counter value of the last Plan write for them
@@ -55,6 +69,10 @@ _plan_writes: dict[int | None, int] = {}  # planner's person id -> counter value
 def plan_generation(person_id: int) -> tuple[int, int]:
     """Changes whenever this process wrote a Plan of this person (or plans in bulk) through the ORM."""
     return _generation[PLANS], _plan_writes.get(person_id, 0)
+
+
+def plan_written_since(person_id: int, mark: int) -> bool:
+    return _plan_writes.get(person_id, 0) > mark or _generation[PLANS] > mark
 
 
 def _touched(session: Session, kind: str, planners: set | None = None) -> None:
@@ -73,9 +91,9 @@ def _bump_planners(planners: set) -> None:
     with _bump_lock:
         if len(_plan_writes) > MAX_ENTRIES:
             _plan_writes.clear()
-            _generation[PLANS] = next(_counter)
+            _generation[PLANS] = _tick()
         for person_id in planners:
-            _plan_writes[person_id] = next(_counter)
+            _plan_writes[person_id] = _tick()
 
 
 @event.listens_for(Session, "after_flush")
@@ -131,12 +149,44 @@ def _attach(session: Session, cls: type, values: dict) -> Any:
     return attach(session, cls, copy.deepcopy(values) if cls is Organisation else dict(values))  # settings: JSON
 
 
+ROSTER_CHANNELS = {"wecom": "wecom_userid", "dingtalk": "dingtalk_userid"}
+MAX_ROSTER = 50_000  # more active people than this: look each one up (and cache it) instead of the whole roster
+
+
 class DirectoryCache:
     def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self._clock = clock
         self._people: dict[tuple[str, str], _Entry] = {}
         self._orgs: dict[int, _Entry] = {}
+        # Every active person by (channel, account), read in one query at most once per ttl: a committee's
+        # people each send a few messages a day, so one entry per person would expire before it was used again.
+        self._roster: _Entry | None = None
+        self._reloading = threading.Lock()
+
+    def _roster_people(self, session: Session) -> dict | None:
+        """The roster snapshot, reloaded when older than ttl or after a write in this process; None: not in use."""
+        from .store import Store
+
+        roster = self._roster
+        if self._fresh(roster):
+            return roster.values
+        if not self._reloading.acquire(blocking=False):  # another thread is reloading it
+            return roster.values if roster is not None and roster.gen == _generation[DIRECTORY] else None
+        try:
+            gen = _generation[DIRECTORY]
+            rows = Store(session).active_people(limit=MAX_ROSTER + 1)
+            people: dict[tuple[str, str], dict] | None = None
+            if len(rows) <= MAX_ROSTER:
+                people = {}
+                for values in rows:
+                    for channel, col in ROSTER_CHANNELS.items():
+                        if values[col]:
+                            people[(channel, values[col])] = values
+            self._roster = _Entry(gen, self._clock() + self.ttl, people)
+            return people
+        finally:
+            self._reloading.release()
 
     def _fresh(self, entry: _Entry | None) -> bool:
         return entry is not None and entry.gen == _generation[DIRECTORY] and entry.until > self._clock()
@@ -147,9 +197,17 @@ class DirectoryCache:
         table[key] = _Entry(gen, self._clock() + self.ttl, _values(obj))
 
     def person(self, session: Session, channel: str, account: str) -> Person | None:
-        """`Store.person_by_account`, cached."""
+        """`Store.person_by_account`, cached: WeChat Work and DingTalk accounts from the roster snapshot, other
+        channels (web, console) one entry per account."""
         from .store import Store
 
+        if channel in ROSTER_CHANNELS:
+            people = self._roster_people(session)
+            if people is not None:
+                values = people.get((channel, account))
+                if values is not None:
+                    return _attach(session, Person, values)
+                return Store(session).person_by_account(channel, account)  # imported since the snapshot?
         key = (channel, account)
         entry = self._people.get(key)
         if self._fresh(entry):

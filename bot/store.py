@@ -24,6 +24,8 @@ from .models import (
 _INSERT_ACTIVITY = insert(ActivityRecord.__table__)
 _INSERT_AUDIT = insert(AuditLog.__table__)
 _STATE_OF = select(*ConversationState.__table__.c).where(ConversationState.person_id == bindparam("person_id"))
+_ACTIVE_PEOPLE = select(*Person.__table__.c).where(Person.active.is_(True)).order_by(Person.id)
+_DUE_PLANNERS = select(Plan.created_by).where(Plan.status == "pending", Plan.date < bindparam("today")).distinct()
 _DUE_PLAN = select(Plan.id).where(Plan.status == "pending", Plan.date < bindparam("today"),
                                   Plan.created_by == bindparam("person_id")).limit(1)
 _ACTIVE_BY = {col: select(*Person.__table__.c).where(Person.__table__.c[col] == bindparam("account"),
@@ -121,6 +123,10 @@ class Store:
             if person is not None and person.active:
                 return person
         return None
+
+    def active_people(self, limit: int) -> list[dict]:
+        """Column values of active people (every organisation), at most `limit`: the directory cache's snapshot."""
+        return [dict(row._mapping) for row in self.session.execute(_ACTIVE_PEOPLE.limit(limit))]
 
     def people(self, org_id: int, *, roles: Sequence[str] = (), branch_id: int | None = None,
                group_id: int | None = None) -> list[Person]:
@@ -351,6 +357,10 @@ class Store:
     def has_due_plan(self, person_id: int, today: date) -> bool:
         """Whether `due_plans(today, person_id=…)` would return anything (one cheap Core query)."""
         return self.session.execute(_DUE_PLAN, {"today": today, "person_id": person_id}).first() is not None
+
+    def due_planners(self, today: date) -> set[int]:
+        """Everyone with a plan whose day has passed and that nobody has been asked about yet (one query)."""
+        return {pid for (pid,) in self.session.execute(_DUE_PLANNERS, {"today": today}) if pid is not None}
 
     def due_plans(self, today: date, *, person_id: int | None = None) -> list[Plan]:
         """Plans whose day has passed and that nobody has been asked about yet."""
