@@ -131,7 +131,7 @@ def dingtalk_check(data: Any, status: int = 200) -> dict:
     if code in (0, None):
         return data
     sub = str(data.get("sub_code", ""))
-    if code in DINGTALK_TOKEN_ERRORS or (code == 88 and sub.isdigit() and int(sub) in DINGTALK_TOKEN_ERRORS):
+    if code in DINGTALK_TOKEN_ERRORS or (code == 88 and (sub.isascii() and sub.isdigit()) and int(sub) in DINGTALK_TOKEN_ERRORS):
         action = REFRESH
     elif code in DINGTALK_RETRY_ERRORS or (code == 88 and sub in DINGTALK_RETRY_SUBCODES):
         action = RETRY

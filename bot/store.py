@@ -118,7 +118,7 @@ class Store:
             row = self.session.execute(_ACTIVE_BY[col], {"account": account}).first()
             if row is not None:
                 return attach(self.session, Person, dict(row._mapping))
-        if channel not in ("wecom", "dingtalk") and account.isdigit():
+        if channel not in ("wecom", "dingtalk") and (account.isascii() and account.isdigit()):
             person = self.session.get(Person, int(account))
             if person is not None and person.active:
                 return person

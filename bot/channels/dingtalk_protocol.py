@@ -29,7 +29,7 @@ def dingtalk_sign(timestamp_ms: str, secret: str) -> str:
 def check_sign(timestamp: str | None, sign: str | None, secret: str, *, now_ms: float | None = None) -> None:
     if not timestamp or not sign:
         raise Rejected(401, "missing timestamp or sign header")
-    if not timestamp.isdigit() or len(timestamp) > 16 or len(sign) > 200:
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 16 or len(sign) > 200:
         raise Rejected(400, "bad timestamp or sign header")
     now_ms = time.time() * 1000 if now_ms is None else now_ms
     if abs(now_ms - int(timestamp)) > MAX_SKEW_MS:

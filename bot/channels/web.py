@@ -52,7 +52,7 @@ def find_person(session, account: str) -> Person | None:
     """web accounts: a person's WeChat Work id, else DingTalk id, else the person id."""
     person = session.scalars(select(Person).where(or_(Person.wecom_userid == account,
                                                       Person.dingtalk_userid == account))).first()
-    if person is None and account.isdigit():
+    if person is None and (account.isascii() and account.isdigit()):
         person = session.get(Person, int(account))
     return person
 
@@ -175,7 +175,7 @@ def api_inbox():
     _enabled_or_404()
     account = request.args.get("account", "")
     after = request.args.get("after", "0")
-    if not account or len(account) > 100 or not after.isdigit():
+    if not account or len(account) > 100 or not (after.isascii() and after.isdigit()):
         return jsonify(error="bad request"), 400
     return jsonify(inbox(_runtime().sessions, account, int(after)))
 

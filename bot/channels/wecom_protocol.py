@@ -66,7 +66,7 @@ class WecomCrypto:
     def check(self, msg_signature: str, timestamp: str, nonce: str, encrypt: str) -> None:
         if not (msg_signature and timestamp and nonce and encrypt):
             raise Rejected(400, "missing signature parameters")
-        if not timestamp.isdigit() or len(timestamp) > 12 or len(nonce) > 64:
+        if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12 or len(nonce) > 64:
             raise Rejected(400, "bad timestamp or nonce")
         if abs(self._now() - int(timestamp)) > STALE_AFTER:
             raise Rejected(403, "stale timestamp")
@@ -157,9 +157,9 @@ def parse_message(xml: str) -> WecomMessage:
     from_user = _text(root, "FromUserName")
     create_time = _text(root, "CreateTime")
     msg_id = _text(root, "MsgId")
-    if not msg_type or not from_user or len(from_user) > 100 or not create_time.isdigit() or len(create_time) > 12:
+    if not msg_type or not from_user or len(from_user) > 100 or not (create_time.isascii() and create_time.isdigit()) or len(create_time) > 12:
         raise Rejected(400, "message lacks MsgType, FromUserName or CreateTime")
-    if msg_id and (len(msg_id) > 64 or not msg_id.isdigit()):
+    if msg_id and (len(msg_id) > 64 or not (msg_id.isascii() and msg_id.isdigit())):
         raise Rejected(400, "bad MsgId")
     if msg_type != "event" and not msg_id:
         raise Rejected(400, "message without MsgId")

@@ -100,6 +100,8 @@ def test_wecom_stale_and_future_timestamps_are_refused(real_app):
         refused(post_wecom(real_app, query, body), 403)
     query, body = wecom_envelope(inner_text("今天开了支委会"))
     refused(post_wecom(real_app, {**query, "timestamp": "not-a-number"}, body), 400)
+    for odd in ("²", "١٢", "1²"):  # str.isdigit() says yes to these, int() does not (found by fuzzing)
+        refused(post_wecom(real_app, {**query, "timestamp": odd}, body), 400)
     assert snapshot(sessions) == before
 
 
@@ -181,6 +183,7 @@ def test_dingtalk_forged_missing_and_stale_signs_are_refused(real_app):
     refused(post_ding(real_app, ding_headers(ts_ms=(TS - 7200) * 1000), body), 403)  # correctly signed, 2 h old
     refused(post_ding(real_app, ding_headers(ts_ms=(TS + 7200) * 1000), body), 403)
     refused(post_ding(real_app, {"timestamp": "abc", "sign": "x"}, body), 400)
+    refused(post_ding(real_app, {"timestamp": "²", "sign": "x"}, body), 400)
     assert snapshot(sessions) == before
 
 
