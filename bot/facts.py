@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, func, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 import scoring
@@ -185,6 +185,78 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _one_branch_statement() -> Any:
+    """Everything one branch's card needs besides the branch row, in ONE statement (a UNION ALL): its activity
+    rows, declarations, incidents, awards, tier scores and group name. A chat question ("多少分", "还差几次")
+    then costs one round trip instead of seven. Columns: (tag, id, key, date, text a, text b, float, int); the
+    float and the integer values stay in columns of their own so no backend widens FLOAT or INTEGER; the first
+    SELECT types every column (PostgreSQL resolves a UNION's types pair by pair, left to right; the text NULL is
+    NULLIF(code, code), which keeps the table's collation: MariaDB refuses to mix CAST(NULL AS CHAR)'s)."""
+    def tag(n: int) -> Any:
+        return literal_column(str(n))
+
+    bid, start, end, year = bindparam("bid"), bindparam("start"), bindparam("end"), bindparam("year")
+    a, d, i, w, t = ActivityRecord, DeclarationRow, IncidentRow, AwardRow, ScoreEntry
+    return union_all(
+        select(tag(0).label("tag"), a.id.label("id"), a.code.label("k"), a.date.label("d"),
+               a.speaker_role.label("a"), func.nullif(a.code, a.code).label("b"), a.hours.label("f"),
+               cast(null(), Integer).label("n")).where(
+            a.branch_id == bid, a.deleted_at.is_(None), a.date >= start, a.date <= end),
+        select(tag(1), d.id, d.key, d.date, d.value, null(), null(), null()).where(
+            d.branch_id == bid, d.year == year, d.deleted_at.is_(None)),
+        select(tag(2), i.id, i.key, i.date, i.event, i.note, null(), i.count).where(
+            i.branch_id == bid, i.deleted_at.is_(None), i.date >= start, i.date <= end),
+        select(tag(3), w.id, w.key, w.date, w.level, w.note, null(), null()).where(
+            w.branch_id == bid, w.deleted_at.is_(None), w.date >= start, w.date <= end),
+        select(tag(4), t.id, t.item_id, null(), t.tier, null(), t.points, null()).where(
+            t.branch_id == bid, t.year == year),
+        select(tag(5), Group.id, Group.name, null(), null(), null(), null(), null()).where(
+            Group.id == bindparam("gid")),
+    )
+
+
+_ONE_BRANCH = _one_branch_statement()
+
+
+def branch_card(session: Session, org: Organisation, branch: Branch, year: int, as_of: date) -> ScoreCard:
+    """One branch's card (what `score_cards(..., branch_ids=[branch.id])[0]` gives) from one statement: the
+    chat handlers' path. The branch's own columns come from the object the handler already holds."""
+    if not branch.active or branch.org_id != org.id or branch.id is None:
+        return score_cards(session, org, year, as_of, branch_ids=[branch.id])[0]
+    start, end = _year_bounds(year)
+    bid = branch.id
+    acts: list[tuple] = []
+    decls: list[tuple] = []
+    incs: list[tuple] = []
+    awards: list[tuple] = []
+    tiers: dict[str, dict[str, float]] = {}
+    group = None
+    for tag, rid, key, day, a, b, f, n in session.connection().execute(
+            _ONE_BRANCH, {"bid": bid, "start": start, "end": end, "year": year, "gid": branch.group_id}):
+        if tag == 0:
+            acts.append((bid, key, day, a, f))
+        elif tag == 1:
+            decls.append((rid, Declaration(key=key, value=_declaration_value(a), date=day, id=str(rid))))
+        elif tag == 2:
+            incs.append((rid, Incident(key=key, date=day, count=n or 1, event=a, note=b or "", id=str(rid))))
+        elif tag == 3:
+            awards.append((rid, Award(key=key, level=a, date=day, note=b or "", id=str(rid))))
+        elif tag == 4:
+            tiers.setdefault(a, {})[key] = f
+        else:
+            group = key
+    index = index_rows(acts, year, as_of).get(bid) or ActivityIndex(*year_window(year, as_of))
+    facts = BranchFacts(str(bid), branch.name, "functional" if branch.kind == "functional" else "formal",
+                        branch.founded, group, (), _by_id(decls), _by_id(incs), _by_id(awards))
+    return score_indexed(rubric_for(org.rubric_id), facts, index, year, as_of, tiers or None)
+
+
+def _by_id(rows: list[tuple]) -> tuple:
+    """The facts in id order, as the committee path reads them (ORDER BY id)."""
+    rows.sort(key=lambda r: r[0])
+    return tuple(fact for _, fact in rows)
+
+
 class FactsScorer:
     """The scoring core as the handlers' context uses it (handlers.base.Scorer)."""
 
@@ -193,7 +265,7 @@ class FactsScorer:
         return score_cards(session, org, year, as_of, group_id)
 
     def branch_card(self, session: Session, org: Organisation, branch: Branch, year: int, as_of: date) -> ScoreCard:
-        return score_cards(session, org, year, as_of, branch_ids=[branch.id])[0]
+        return branch_card(session, org, branch, year, as_of)
 
     def rubric(self, org: Organisation) -> Any:
         return rubric_for(org.rubric_id)

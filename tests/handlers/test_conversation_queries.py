@@ -21,6 +21,9 @@ from .conftest import P
 RECORD_STATEMENTS = 7
 # Help: INSERT message, read + lock it, state, the person's branch and group (lazy loads), UPDATE message.
 HELP_STATEMENTS = 6
+# A score or progress question: INSERT message, read + lock it, state, the person's branch (lazy load, when not
+# in the session yet), the branch's facts in ONE statement (bot/facts.py:branch_card), UPDATE message. Was 12.
+QUERY_STATEMENTS = 6
 TRANSACTIONS = 2  # the raw message is committed before it is processed
 
 
@@ -61,6 +64,18 @@ def test_help_message_statement_ceiling(chat, counted):
     reply = chat.say("sec1", "帮助", P("help"))
     assert "王书记" in reply.text and "第一党支部" in reply.text
     assert len(counted["statements"]) <= HELP_STATEMENTS, counted["statements"]
+    assert counted["commits"] == TRANSACTIONS
+
+
+@pytest.mark.parametrize("intent", ["query_score", "query_progress"])
+def test_score_and_progress_statement_ceiling(chat, counted, intent):
+    chat.say("sec1", "帮助", P("help"))
+    counted["reset"]()
+    reply = chat.say("sec1", "我们支部现在多少分", P(intent))
+    assert "第一党支部" in reply.text
+    facts = [s for s in counted["statements"] if "activity_record" in s or "declaration" in s or "score_entry" in s]
+    assert len(facts) == 1, counted["statements"]  # the branch's facts: one UNION ALL
+    assert len(counted["statements"]) <= QUERY_STATEMENTS, counted["statements"]
     assert counted["commits"] == TRANSACTIONS
 
 

@@ -1,0 +1,59 @@
+"""One branch's card from one statement (bot.facts.branch_card, the chat path) equals the committee path's card.
+
+The committee is tests/scoring/test_fast_path.py's random one (records outside the year, deleted ones, speaker
+roles and hours, declarations, incidents, awards, tier scores, an inactive branch), on every backend: the
+UNION ALL must give back the same types (dates, FLOAT hours and points, integer counts) everywhere.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from sqlalchemy import delete, event, select
+
+from bot import facts as store_facts
+from bot.models import Branch, ScoreEntry
+
+from test_fast_path import DATES, Y, _committee
+
+
+def test_branch_card_equals_the_committee_card(sessions, engine):
+    rng = random.Random(20221227)
+    with sessions() as s:
+        org = _committee(s, rng, n_branches=60)
+        branches = list(s.scalars(select(Branch).where(Branch.org_id == org.id).order_by(Branch.id)))
+        branches[3].group_id = None  # a branch outside any group
+        s.flush()
+        checked = 0
+        for rubric_id in ("seed000", "seed003"):
+            if rubric_id != "seed000":
+                s.execute(delete(ScoreEntry))
+            org.rubric_id = rubric_id
+            for as_of in DATES:
+                cards = {int(c.branch_id): c for c in store_facts.score_cards(s, org, Y, as_of)}
+                for b in branches:
+                    if not b.active:
+                        continue
+                    one = store_facts.branch_card(s, org, b, Y, as_of)
+                    assert one == cards[b.id], (b.id, rubric_id, as_of)
+                    checked += 1
+        assert checked == 2 * len(DATES) * 59
+        assert any(c.tier_totals for c in cards.values()) or rubric_id != "seed000"
+
+
+def test_branch_card_is_one_statement(sessions, engine):
+    rng = random.Random(5)
+    with sessions() as s:
+        org = _committee(s, rng, n_branches=5)
+        b = s.scalars(select(Branch).where(Branch.org_id == org.id, Branch.active.is_(True)).limit(1)).one()
+        seen: list[str] = []
+
+        def count(_c, _cur, statement, *_a) -> None:
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            store_facts.DEFAULT_SCORER.branch_card(s, org, b, Y, date(Y, 12, 26))
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert len(seen) == 1, seen
