@@ -28,6 +28,7 @@ class Config:
     dingtalk_api_base: str = "https://oapi.dingtalk.com"
     dingtalk_new_api_base: str = "https://api.dingtalk.com"
     secret_key: str = "dev-only-change-me"
+    public_url: str = "http://127.0.0.1:8000"  # how people reach the dashboard (links the bot sends)
     demo: bool = True  # seed a demo organisation when the database is empty
     web_chat: str = "auto"  # local web chat at "/": auto (only when no platform is configured) / on / off
     extra: dict = field(default_factory=dict)
@@ -52,6 +53,7 @@ class Config:
             "dingtalk_api_base": _env("ZHIBU_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
             "dingtalk_new_api_base": _env("ZHIBU_DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"),
             "secret_key": _env("ZHIBU_SECRET_KEY", "dev-only-change-me"),
+            "public_url": _env("ZHIBU_PUBLIC_URL", "http://127.0.0.1:8000"),
             "demo": _env("ZHIBU_DEMO", "1") not in ("0", "false", "no"),
             "web_chat": _env("ZHIBU_WEB_CHAT", "auto"),
         }

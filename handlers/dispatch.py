@@ -17,7 +17,10 @@ INTENT_MODULES = {
     "record": "record", "plan": "plan", "declare": "declare", "grade": "grade", "query_progress": "progress",
     "query_score": "score", "ranking": "ranking", "deadline": "deadline", "undo": "undo", "correct": "correct",
     "submit": "submit", "export": "export", "help": "help", "unknown": "unknown",
+    # not parse intents: an `export` whose form is the dashboard link or the chart pushed into a group chat
+    "dashboard": "dashboard_link", "chart_push": "chart_push",
 }
+EXPORT_FORMS = {"dashboard": "dashboard", "chart": "chart_push"}
 
 
 def module_for(intent: str) -> ModuleType:
@@ -45,6 +48,8 @@ def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
     intent = parsed.intent
     if intent == "unknown" and parsed.negated and parsed.activities:  # "今天没开支委会"
         intent = "record"
+    if intent == "export":
+        intent = EXPORT_FORMS.get(getattr(parsed, "form", None) or "", intent)
     module = module_for(intent)
     if ctx.person.role not in module.ROLES:
         return refused(ctx, INTENT_LABELS.get(intent, intent))
