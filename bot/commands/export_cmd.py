@@ -6,7 +6,7 @@
     zhibu export report                              质效评估报告 draft (.docx)
     zhibu export summary --branch NAME | --all       工作总结 outline (.docx)
     zhibu export check-summary FILE                  字数 and the eight topics of a summary (.docx / .txt)
-    zhibu export chart [--group NAME]                排名图 (.png)
+    zhibu export chart [--group NAME] [--push]       排名图 (.png); --push sends it to the group's chat
 
 Long exports show a progress bar. Bad input gets a one-line Chinese message, never a traceback.
 """
@@ -210,14 +210,43 @@ def check_summary_cmd(ctx: click.Context, file: Path) -> None:
 
 @export.command("chart")
 @click.option("--group", "group", default=None, help="协作组名称（默认：全委）")
+@click.option("--push", is_flag=True, help="同时发到该协作组的群聊（不指定协作组：综合党委的群）")
 @click.pass_context
-def chart_cmd(ctx: click.Context, group: str | None) -> None:
-    """排名图（.png）：全委或一个协作组。"""
+def chart_cmd(ctx: click.Context, group: str | None, push: bool) -> None:
+    """排名图（.png）：全委或一个协作组；--push 发到群聊。"""
     from bot.exports import chart_png
     from bot.exports.office import safe_name
 
     with _session(ctx) as (s, org, year, as_of):
         g = _groups(s, org, group, False)[0] if group else None
+        if push:
+            _push_chart(ctx, s, org, g, year, as_of)
+            return
         name = safe_name(g.name if g else org.name)
         path = chart_png(s, org, year, as_of, Path(ctx.obj["out"]) / f"{year}年{name}排名.png", g)
         click.echo(f"已导出：{path}")
+
+
+def _push_chart(ctx: click.Context, session, org, group, year: int, as_of: date) -> None:
+    """Write the chart, then send it to each of the group's chats (one idempotency key per chat and day)."""
+    from bot.config import Config
+    from bot.db import make_session_factory
+    from bot.exports import chart_push
+    from bot.push import PlatformSender
+
+    config = Config.from_env()
+    try:
+        prepared = chart_push.prepare(session, org, group, year, as_of, Path(ctx.obj["out"]),
+                                      secret_key=config.secret_key, public_url=config.public_url)
+    except chart_push.NoPushTarget as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"已导出：{prepared.path}")
+    sender = PlatformSender.build(config, make_session_factory(session.get_bind()))
+    key = f"chart:{org.id}:{group.id if group else 'org'}:{year}:{as_of.isoformat()}:cli:{date.today().isoformat()}"
+    chart_push.send(sender, prepared, key, reason="zhibu export chart --push")
+    failed = [name for (_, name), ok in zip(prepared.targets, prepared.sent) if not ok]
+    for (_, name), ok in zip(prepared.targets, prepared.sent):
+        click.echo(f"{'已发送' if ok else '发送失败'}：{name}")
+    if failed:
+        raise click.ClickException("有群没有发出去，原因见日志和 zhibu remind --failed；"
+                                   "今天已发出的群再次运行不会重复发送")
