@@ -23,7 +23,7 @@ from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_tem
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .models import ActivityRecord, Branch, Group, InboundMessage, Organisation, Person, Submission
+from .models import ActivityRecord, Award, Branch, Group, InboundMessage, Incident, Organisation, Person, Submission
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 LINK_SALT = "zhibu-office-login"
@@ -246,6 +246,25 @@ def group_chart(group_id: int):
     return current_app.response_class(data, mimetype="image/png", headers={"Cache-Control": "no-store"})
 
 
+@bp.get("/chart/<token>.png")
+def signed_chart(token: str):
+    """The chart behind a link the bot pushed into a group chat (DingTalk robots cannot upload images):
+    no login, but only for a signed, unexpired (group, year, as-of) the bot itself chose."""
+    from bot.exports.chart import ranking_chart_bytes
+    from bot.exports.chart_push import read_chart_token
+    from bot.exports.office import ranked_cards
+
+    data = read_chart_token(current_app.config["SECRET_KEY"], token)
+    org = _db().get(Organisation, data["o"]) if data else None
+    grp = _db().get(Group, data["g"]) if data and data.get("g") is not None else None
+    if org is None or (data.get("g") is not None and (grp is None or grp.org_id != org.id)):
+        abort(404)
+    ranked = ranked_cards(_db(), org, data["y"], data["d"], grp.id if grp else None)
+    title = f"{grp.name if grp else org.name} {data['y']}年度党支部得分排名"
+    return current_app.response_class(ranking_chart_bytes([c for _, c in ranked], title, ranked=ranked),
+                                      mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
 def _send(path: Path):
     return send_file(path, as_attachment=True, download_name=path.name)
 
@@ -338,6 +357,117 @@ def unknown_to_record(message_id: int):
     return redirect(url_for("office.unknown", done=msg.id))
 
 
+def _award_levels() -> dict[str, list[str]]:
+    """Award key → the levels the vocabulary allows ("书面表彰 (department/municipal/…)")."""
+    import re
+
+    import yaml
+
+    raw = yaml.safe_load((Path(__file__).resolve().parents[1] / "scoring" / "vocabulary.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for key, label in (raw.get("awards") or {}).items():
+        m = re.search(r"[（(]([a-z/ ]+)[)）]\s*$", str(label))
+        out[key] = [x.strip() for x in m.group(1).split("/")] if m else ["municipal"]
+    return out
+
+
+@bp.get("/incidents")
+@login_required
+def incidents():
+    """The year's incidents (通报批评, 处分 …) and awards, and the forms that record them (office only)."""
+    from handlers.labels import LEVEL_LABELS, vocabulary
+
+    if g.person.role != "office":
+        abort(403)
+    year, _ = _period(g.org)
+    db = _db()
+    branches = list(db.scalars(select(Branch).where(Branch.org_id == g.org.id, Branch.active.is_(True))
+                               .order_by(Branch.group_id, Branch.id)))
+    names = {b.id: b.name for b in branches}
+    in_year = lambda col: (col >= date(year, 1, 1), col <= date(year, 12, 31))  # noqa: E731
+    inc = list(db.scalars(select(Incident).join(Branch, Branch.id == Incident.branch_id).where(
+        Branch.org_id == g.org.id, Incident.deleted_at.is_(None), *in_year(Incident.date)).order_by(Incident.date, Incident.id)))
+    aw = list(db.scalars(select(Award).join(Branch, Branch.id == Award.branch_id).where(
+        Branch.org_id == g.org.id, Award.deleted_at.is_(None), *in_year(Award.date)).order_by(Award.date, Award.id)))
+    vocab = vocabulary()
+    return _render("incidents.html", year=year, branches=branches, names=names, incidents=inc, awards=aw,
+                   incident_kinds=vocab.get("incidents", {}), award_kinds=vocab.get("awards", {}),
+                   award_levels=_award_levels(), level_labels=LEVEL_LABELS, today=_today(),
+                   done=request.args.get("done"))
+
+
+def _office_form_branch() -> tuple[Branch, date, str | None]:
+    """The branch, date and note of an incident/award form, checked (office only, CSRF, own organisation)."""
+    if g.person.role != "office":
+        abort(403)
+    _check_csrf()
+    try:
+        branch_id = int(request.form.get("branch_id", ""))
+        day = date.fromisoformat(request.form.get("date", ""))
+    except ValueError:
+        abort(400, "请选择党支部并填写正确的日期（YYYY-MM-DD）")
+    branch = _db().get(Branch, branch_id)
+    if branch is None or branch.org_id != g.org.id:
+        abort(400, "请选择本组织的党支部")
+    note = (request.form.get("note") or "").strip()[:500] or None
+    return branch, day, note
+
+
+@bp.post("/incidents/add")
+@login_required
+def incident_add():
+    """Record an incident (通报批评, 处分 …): counted by the scoring core, audited with the office member."""
+    from bot.store import Store
+    from handlers.labels import vocabulary
+
+    branch, day, note = _office_form_branch()
+    key = request.form.get("key", "")
+    count_raw = (request.form.get("count") or "1").strip()
+    if key not in vocabulary().get("incidents", {}):
+        abort(400, "请选择扣分事项")
+    if not (count_raw.isascii() and count_raw.isdigit()) or not 1 <= int(count_raw) <= 99:
+        abort(400, "次数请填 1–99 的数字")
+    event = (request.form.get("event") or "").strip()[:100] or None
+    row = Store(_db()).add_incident(branch_id=branch.id, key=key, day=day, count=int(count_raw), event=event, note=note,
+                                    recorded_by=g.person.id)
+    _db().commit()
+    return redirect(url_for("office.incidents", done=f"incident-{row.id}", year=day.year))
+
+
+@bp.post("/incidents/<int:incident_id>/remove")
+@login_required
+def incident_remove(incident_id: int):
+    from bot.store import Store
+
+    if g.person.role != "office":
+        abort(403)
+    _check_csrf()
+    row = _db().get(Incident, incident_id)
+    branch = _db().get(Branch, row.branch_id) if row else None
+    if row is None or branch is None or branch.org_id != g.org.id:
+        abort(404)
+    Store(_db()).delete_incident(incident_id, g.person.id)
+    _db().commit()
+    return redirect(url_for("office.incidents", done=f"removed-{incident_id}", year=row.date.year))
+
+
+@bp.post("/awards/add")
+@login_required
+def award_add():
+    """Record an award (书面表彰, 媒体报道 …) at a level the vocabulary allows; audited."""
+    from bot.store import Store
+
+    branch, day, note = _office_form_branch()
+    key, level = request.form.get("key", ""), request.form.get("level", "")
+    levels = _award_levels()
+    if key not in levels or level not in levels[key]:
+        abort(400, "请选择表彰事项和它允许的级别")
+    row = Store(_db()).add_award(branch_id=branch.id, key=key, level=level, day=day, note=note,
+                                 recorded_by=g.person.id, message_id=None)
+    _db().commit()
+    return redirect(url_for("office.incidents", done=f"award-{row.id}", year=day.year))
+
+
 @bp.get("/workflow")
 @login_required
 def workflow():
@@ -361,3 +491,8 @@ def workflow():
 def register(app: Flask) -> None:
     """Called by the app factory: `dashboard.register(app)`."""
     app.register_blueprint(bp)
+    rt = app.extensions.get("zhibu")
+    if rt is not None and rt.services.get("sender") is not None:  # the chat's "把排名图发到群里" sends through it
+        from bot.exports.chart_push import use_sender
+
+        use_sender(rt.services["sender"], rt.engine)
