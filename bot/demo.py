@@ -2,7 +2,8 @@
 
 Deterministic (a seeded random generator), so a demo conversation shows the same numbers each run.
 Accounts: demo-sec-N / demo-org-N (secretary / organiser of branch N), demo-lead-N (leader of group N),
-demo-office (the office clerk), demo-mem-1 (a member).
+demo-office (the office clerk), demo-mem-1 (a member). Each group and the committee have a demo group chat
+(PushTarget, platform "web"): reminders and the ranking chart pushed there show in the web chat.
 """
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import (ROLE_LABELS, ActivityRecord, Award, Branch, Declaration, Group, Incident, Organisation,
-                     Person)
+                     Person, PushTarget)
 from .store import evaluation_year
 
 ORG_NAME = "中共重庆市工业行业社会组织综合委员会（演示）"
+COMMITTEE_CHAT = "综合党委工作群（演示）"
+# Demo group chats: platform "web", which no platform client sends to; the local web chat shows what the bot
+# pushes to them in the chat of each of the group's people (bot/channels/web.py `inbox`). Real chats are
+# wecom_robot / dingtalk_robot rows with a webhook (docs/channels.md).
+DEMO_CHAT_PLATFORM = "web"
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("第一党建协作组", ("重庆市机械工业协会", "重庆市汽车工业协会", "重庆市电子学会", "重庆市仪器仪表学会",
                  "重庆市机电一体化协会")),
@@ -75,11 +81,14 @@ def seed_demo(session: Session, today: date) -> Organisation:
     office = Person(org_id=org.id, name=next(names), role="office", wecom_userid="demo-office",
                     dingtalk_userid="demo-office-dt", phone="023-63899070")
     session.add(office)
+    session.add(PushTarget(org_id=org.id, group_id=None, platform=DEMO_CHAT_PLATFORM, name=COMMITTEE_CHAT))
     branch_no = 0
     for g_no, (group_name, branch_names) in enumerate(GROUPS, start=1):
         group = Group(org_id=org.id, name=group_name)
         session.add(group)
         session.flush()
+        session.add(PushTarget(org_id=org.id, group_id=group.id, platform=DEMO_CHAT_PLATFORM,
+                               name=f"{group_name}群（演示）"))
         session.add(Person(org_id=org.id, name=next(names), role="group_leader", group_id=group.id,
                            wecom_userid=f"demo-lead-{g_no}", dingtalk_userid=f"demo-lead-{g_no}-dt"))
         for assoc in branch_names:
