@@ -495,4 +495,4 @@ def register(app: Flask) -> None:
     if rt is not None and rt.services.get("sender") is not None:  # the chat's "把排名图发到群里" sends through it
         from bot.exports.chart_push import use_sender
 
-        use_sender(rt.services["sender"], rt.engine)
+        use_sender(rt.services["sender"], rt.engine, rt.config)

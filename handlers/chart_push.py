@@ -21,7 +21,6 @@ _GROUP_NAME = re.compile(r"第[一二三四五六七八九十百0-9]+(?:党建)?
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
-    from bot.config import Config
     from bot.exports import chart_push
 
     store, person = ctx.store, ctx.person
@@ -39,7 +38,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
             return refused(ctx, "推送排名图", "您的账号没有关联协作组")
     from .export import export_dir
 
-    config = Config.from_env()
+    config = chart_push.app_config(store.session)
     out = export_dir() / str(ctx.year)
     try:
         push = chart_push.prepare(store.session, ctx.org, group, ctx.year, ctx.as_of, out,

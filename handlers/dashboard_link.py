@@ -5,7 +5,6 @@ everything; a group leader: their own group). Branch people are told politely th
 """
 from __future__ import annotations
 
-from bot.config import Config
 from bot.dashboard import LINK_MAX_AGE, ALLOWED_ROLES, office_login_link
 
 from .base import ALL_ROLES, Context, ReplyData
@@ -18,7 +17,9 @@ def handle(_parsed, ctx: Context) -> ReplyData:
     if person.role not in ALLOWED_ROLES or (person.role == "group_leader" and person.group_id is None):
         return ReplyData("dashboard_link_refused", {"role": ctx.role_label, "leaderless": person.role == "group_leader"},
                          status="refused")
-    config = Config.from_env()
+    from bot.exports.chart_push import app_config
+
+    config = app_config(ctx.store.session)  # the serving app's secret key and public URL
     link = office_login_link(config.secret_key, person.id, config.public_url)
     return ReplyData("dashboard_link", {"link": link, "days": LINK_MAX_AGE // 86400, "role": person.role,
                                         "group": person.group.name if person.group else None})

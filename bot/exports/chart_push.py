@@ -89,25 +89,43 @@ def targets_for(session: Session, org: Organisation, group: Group | None) -> lis
     return list(session.scalars(q.order_by(PushTarget.id)))
 
 
-def use_sender(sender: Any, engine: Any = None) -> None:
-    """The app factory's Sender (set by bot.dashboard.register), used by the chat handler for messages over
-    that app's database (`engine`; None: any)."""
+def use_sender(sender: Any, engine: Any = None, config: Any = None) -> None:
+    """The app factory's Sender and Config (set by bot.dashboard.register), used by the chat handlers for
+    messages over that app's database (`engine`; None: any): links are signed with the app's own secret key."""
     global _default_sender
-    _default_sender = (sender, engine)
+    _default_sender = (sender, engine, config)
+
+
+def _registered(session: Session) -> tuple | None:
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    if _default_sender is not None and _default_sender[1] in (None, engine):
+        return _default_sender
+    return None
+
+
+def app_config(session: Session) -> Any:
+    """The Config of the app serving this database (its SECRET_KEY checks the links), else the environment's."""
+    found = _registered(session)
+    if found is not None and found[2] is not None:
+        return found[2]
+    from bot.config import Config
+
+    return Config.from_env()
 
 
 def default_sender(session: Session) -> Any:
     """The app's Sender when this session is over its database, else one built from the environment."""
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    if _default_sender is not None and _default_sender[1] in (None, engine):
-        return _default_sender[0]
+    found = _registered(session)
+    if found is not None:
+        return found[0]
     from sqlalchemy.orm import sessionmaker
 
     from bot.config import Config
     from bot.push import PlatformSender
 
-    return PlatformSender.build(Config.from_env(), sessionmaker(bind=engine))
+    bind = session.get_bind()
+    return PlatformSender.build(Config.from_env(), sessionmaker(bind=getattr(bind, "engine", bind)))
 
 
 def prepare(session: Session, org: Organisation, group: Group | None, year: int, as_of: date, out_dir: Path, *,

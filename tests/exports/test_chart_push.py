@@ -111,3 +111,25 @@ def test_cli_push_and_missing_target_message(world, monkeypatch):
         assert row.platform == "web" and row.kind == "markdown" and "/office/chart/" in row.payload["markdown"]
     r = runner.invoke(export, ["--out", str(tmp_path / "cli"), "--year", "2022", "chart", "--group", names[2], "--push"])
     assert r.exit_code == 1 and f"{names[2]}还没有配置群聊推送" in r.output and "push_target" in r.output
+
+
+def test_web_chat_end_to_end_links_signed_with_the_apps_own_key(tmp_path, monkeypatch):
+    """Through the app (demo, web chat): the leader's chart shows in a secretary's chat, its link opens the PNG,
+    and the office's login link logs in — both signed with the app's SECRET_KEY, whatever the environment says."""
+    monkeypatch.setenv("ZHIBU_SECRET_KEY", "not-the-apps-key")
+    monkeypatch.setenv("ZHIBU_EXPORT_DIR", str(tmp_path / "exports"))
+    cfg = Config.from_env(env_file=None, database_url=f"sqlite:///{tmp_path}/w.sqlite3", demo=True, web_chat="on",
+                          secret_key="the-apps-key", public_url="http://bot.test")
+    app = create_app(cfg, clock=lambda: datetime(2022, 12, 26, 2, tzinfo=timezone.utc))
+    c = app.test_client()
+    text = c.post("/api/web/message", json={"account": "demo-lead-1", "text": "把排名图发到群里"}).get_json()["text"]
+    assert text.startswith("已把第一党建协作组 2022年度党支部得分排名发到“第一党建协作组群（演示）”")
+    seen = c.get("/api/web/inbox?account=demo-sec-1").get_json()
+    assert seen[-1]["group"] and seen[-1]["from"] == "第一党建协作组群（演示）" and "查看排名图" in seen[-1]["html"]
+    assert c.get("/api/web/inbox?account=demo-sec-14").get_json() == []  # branch 14 is in the third group
+    chart = re.search(r"http://bot\.test(/office/chart/\S+\.png)", text).group(1)
+    r = c.get(chart)
+    assert r.status_code == 200 and r.data[:4] == b"\x89PNG"
+    text = c.post("/api/web/message", json={"account": "demo-office", "text": "打开办公室后台"}).get_json()["text"]
+    login = re.search(r"http://bot\.test(/office/auth/\S+)", text).group(1)
+    assert c.get(login).status_code == 302 and c.get("/office/incidents").status_code == 200
