@@ -66,13 +66,15 @@ class Gunicorn:
     """gunicorn with the app's own config file on 127.0.0.1; stopped with SIGTERM (then SIGKILL)."""
 
     def __init__(self, target: str, env: dict, *, workers: int | None = None, threads: int | None = None,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, worker_class: str | None = None) -> None:
         self.port = free_port()
         cmd = [sys.executable, "-m", "gunicorn", "-c", "python:bot.gunicorn_conf", "--bind", f"127.0.0.1:{self.port}"]
         if workers:
             cmd += ["--workers", str(workers)]
         if threads:
             cmd += ["--threads", str(threads)]
+        if worker_class:
+            cmd += ["--worker-class", worker_class]
         self.log = open(log or os.devnull, "ab")
         self.proc = subprocess.Popen(cmd + [target], cwd=ROOT, env={**os.environ, **env}, stdout=self.log,
                                      stderr=subprocess.STDOUT)
@@ -135,7 +137,8 @@ def app_env(url: str) -> dict:
             "ZHIBU_DINGTALK_APP_SECRET": "", "ZHIBU_LOG_LEVEL": "warning"}
 
 
-def run(rate: float, seconds: float, workers: int | None, threads: int | None, ceiling_s: float = 10.0) -> dict:
+def run(rate: float, seconds: float, workers: int | None, threads: int | None, ceiling_s: float = 10.0,
+        app_only: bool = False, worker_class: str | None = None) -> dict:
     from sqlalchemy import func, select
 
     from bot.db import create_schema, make_engine, make_session_factory
@@ -149,7 +152,8 @@ def run(rate: float, seconds: float, workers: int | None, threads: int | None, c
         org_id = generate_committee(engine, USERS, people=True, seed=7)
         logs = ROOT / "var" / "bench"
         logs.mkdir(parents=True, exist_ok=True)
-        app = Gunicorn("bot.wsgi:app", app_env(url), workers=workers, threads=threads, log=logs / "callbacks-app.log")
+        app = Gunicorn("bot.wsgi:app", app_env(url), workers=workers, threads=threads, log=logs / "callbacks-app.log",
+                       worker_class=worker_class)
         try:
             n_fixed = int(rate * seconds)
             t0 = time.perf_counter()
@@ -162,7 +166,10 @@ def run(rate: float, seconds: float, workers: int | None, threads: int | None, c
             cpu0 = app.cpu()
             res = fixed_rate(app.port, fixed, rate)
             out["app_fixed"] = res
-            print(f"app   @ {rate:.0f}/s: {res.summary()}; server CPU {app.cpu() - cpu0:.1f} s")
+            used = app.cpu() - cpu0
+            print(f"app   @ {rate:.0f}/s: {res.summary()}; server CPU {used:.1f} s "
+                  f"({used / max(1, len(fixed)) * 1000:.1f} ms per callback, PostgreSQL not included); "
+                  f"load average {os.getloadavg()[0]:.1f}")
             cpu0 = app.cpu()
             res = closed_loop(app.port, ceiling, concurrency=8, duration=ceiling_s)
             out["app_ceiling"] = res
@@ -177,8 +184,12 @@ def run(rate: float, seconds: float, workers: int | None, threads: int | None, c
         out["stored"] = stored
         print(f"database: {stored} callbacks stored, {handled} handled, {failed} failed, {records} activity records created")
         engine.dispose()
+    if app_only:
+        print(f"targets: p99 at {rate:.0f}/s = {out['app_fixed'].pct(99) * 1000:.1f} ms (< 50 ms); "
+              f"app ceiling {out['app_ceiling'].throughput:.0f}/s (bare endpoint not measured: --app-only)")
+        return out
     bare = Gunicorn("bench.bare_app:app", {"ZHIBU_SCHEDULER": "0", "ZHIBU_LOG_LEVEL": "warning"}, workers=workers,
-                    threads=threads)
+                    threads=threads, worker_class=worker_class)
     try:
         reqs = callbacks(int(ceiling_s * 4000), bare.port, 0, start_id=1)
         closed_loop(bare.port, reqs[:300], concurrency=4, duration=10)
@@ -203,5 +214,7 @@ if __name__ == "__main__":
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--workers", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--app-only", action="store_true", help="skip the bare endpoint (quicker, for comparing app changes)")
+    ap.add_argument("--worker-class", default=None, help="gunicorn worker class (default: bot/gunicorn_conf.py's)")
     args = ap.parse_args()
-    run(args.rate, args.seconds, args.workers, args.threads)
+    run(args.rate, args.seconds, args.workers, args.threads, app_only=args.app_only, worker_class=args.worker_class)

@@ -57,6 +57,14 @@ class Result:
                 f"client CPU {self.client_cpu:.2f} s ({self.client_cpu / self.elapsed * 100 if self.elapsed else 0:.0f} % of one core)")
 
 
+class Closed(Exception):
+    """The server answered and then closed the connection (`Connection: close`, e.g. gunicorn's sync workers)."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req: bytes) -> int:
     writer.write(req)
     head = await reader.readuntil(b"\r\n\r\n")
@@ -69,7 +77,7 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
     if length:
         await reader.readexactly(length)
     if b"connection: close" in lower:
-        raise ConnectionResetError("server closed")
+        raise Closed(status)  # a full answer: counted, and the connection is not reused
     return status
 
 
@@ -117,6 +125,11 @@ async def _one(pool: _Pool, req: bytes, due: float, res: Result, timeout: float)
         return
     try:
         status = await asyncio.wait_for(_exchange(*conn, req), timeout)
+    except Closed as closed:
+        res.latencies.append(time.perf_counter() - due)
+        res.statuses[closed.status] = res.statuses.get(closed.status, 0) + 1
+        await pool.put(conn, broken=True)
+        return
     except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, asyncio.LimitOverrunError):
         res.errors += 1
         await pool.put(conn, broken=True)
@@ -160,7 +173,12 @@ async def _closed_loop(port: int, reqs: Sequence[bytes], concurrency: int, durat
                 if conn is None:
                     conn = await asyncio.open_connection(HOST, port)
                 start = time.perf_counter()
-                status = await asyncio.wait_for(_exchange(*conn, req), timeout)
+                try:
+                    status = await asyncio.wait_for(_exchange(*conn, req), timeout)
+                except Closed as closed:
+                    status = closed.status
+                    conn[1].close()
+                    conn = None
             except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, asyncio.LimitOverrunError):
                 res.errors += 1
                 if conn is not None:
