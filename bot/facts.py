@@ -223,6 +223,8 @@ def branch_card(session: Session, org: Organisation, branch: Branch, year: int, 
     chat handlers' path. The branch's own columns come from the object the handler already holds."""
     if not branch.active or branch.org_id != org.id or branch.id is None:
         return score_cards(session, org, year, as_of, branch_ids=[branch.id])[0]
+    if session.autoflush:
+        session.flush()  # what the ORM query path does first: this unit of work's own changes count (no-op if clean)
     start, end = _year_bounds(year)
     bid = branch.id
     acts: list[tuple] = []

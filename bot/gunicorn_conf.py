@@ -3,6 +3,8 @@
 Why each setting:
 - `preload_app`: the app (jieba's dictionaries, rubrics, schema check, demo seed) is built once in the
   master, and the workers are forked from it: cold start is paid once, memory pages are shared.
+- before each fork the master freezes the preloaded objects out of the cyclic GC's reach (`pre_fork`:
+  `gc.freeze()`): a worker's full collection no longer walks jieba's dictionaries and the mappers (≈ 65 ms).
 - after the fork each worker drops the database connections it inherited (`engine.dispose(close=False)`):
   two processes must never share one socket to PostgreSQL.
 - `timeout` 30 s: a callback answers within WeChat Work's 5 s window (the conversation's budget is 3.5 s,

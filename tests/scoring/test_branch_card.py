@@ -7,7 +7,7 @@ UNION ALL must give back the same types (dates, FLOAT hours and points, integer 
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import delete, event, select
 
@@ -57,3 +57,21 @@ def test_branch_card_is_one_statement(sessions, engine):
         finally:
             event.remove(engine, "before_cursor_execute", count)
         assert len(seen) == 1, seen
+
+
+def test_branch_card_sees_this_unit_of_works_unflushed_changes(sessions):
+    """As the ORM query path does (autoflush): a record undone a moment ago in the same session is not counted."""
+    from bot.models import ActivityRecord
+
+    rng = random.Random(11)
+    with sessions() as s:
+        org = _committee(s, rng, n_branches=4)
+        rec = s.scalars(select(ActivityRecord).join(Branch, Branch.id == ActivityRecord.branch_id).where(
+            Branch.org_id == org.id, Branch.active.is_(True), ActivityRecord.deleted_at.is_(None),
+            ActivityRecord.date >= date(Y, 1, 1), ActivityRecord.date <= date(Y, 12, 1)).limit(1)).one()
+        branch = s.get(Branch, rec.branch_id)
+        before = store_facts.branch_card(s, org, branch, Y, date(Y, 12, 26))
+        rec.deleted_at = datetime(Y, 12, 2)  # not flushed
+        after = store_facts.branch_card(s, org, branch, Y, date(Y, 12, 26))
+        assert after == store_facts.score_cards(s, org, Y, date(Y, 12, 26), branch_ids=[branch.id])[0]
+        assert after != before
