@@ -81,38 +81,31 @@ def _run_each(label: str, things: Sequence, name: Callable, write: Callable) -> 
     return paths
 
 
-def _branches(session, org, name: str | None, all_: bool):
+def _pick(session, org, name: str | None, all_: bool, *, kind: str):
+    """The branches (kind "branch") or groups (kind "group") an export names: one by name, or --all."""
     from bot.store import Store
 
     store = Store(session)
+    label, option = ("党支部", "--branch") if kind == "branch" else ("协作组", "--group")
     if all_:
-        found = store.branches(org.id)
+        found = store.branches(org.id) if kind == "branch" else store.groups(org.id)
         if not found:
-            raise click.ClickException("没有党支部可导出")
+            raise click.ClickException(f"没有{label}可导出")
         return found
     if not name:
-        raise click.UsageError("请用 --branch 支部名称 指定党支部，或用 --all 导出全部")
-    b = store.find_branch(org.id, name)
-    if b is None:
-        raise click.ClickException(f"没有找到党支部“{name}”")
-    return [b]
+        raise click.UsageError(f"请用 {option} {label}名称 指定{label}，或用 --all 导出全部")
+    one = store.find_branch(org.id, name) if kind == "branch" else store.find_group(org.id, name)
+    if one is None:
+        raise click.ClickException(f"没有找到{label}“{name}”")
+    return [one]
+
+
+def _branches(session, org, name: str | None, all_: bool):
+    return _pick(session, org, name, all_, kind="branch")
 
 
 def _groups(session, org, name: str | None, all_: bool):
-    from bot.store import Store
-
-    store = Store(session)
-    if all_:
-        found = store.groups(org.id)
-        if not found:
-            raise click.ClickException("没有协作组可导出")
-        return found
-    if not name:
-        raise click.UsageError("请用 --group 协作组名称 指定协作组，或用 --all 导出全部")
-    g = store.find_group(org.id, name)
-    if g is None:
-        raise click.ClickException(f"没有找到协作组“{name}”")
-    return [g]
+    return _pick(session, org, name, all_, kind="group")
 
 
 branch_option = click.option("--branch", "branch", default=None, help="党支部名称")
