@@ -31,10 +31,16 @@ def _check_tiers(rubric: Rubric, tiers: Mapping[str, Mapping[str, float]]) -> No
 
 
 def _clamp(deds: list[Deduction], cap: float) -> tuple[tuple[Deduction, ...], float]:
-    """A deduction never exceeds its item: deductions beyond the item's points are cut (or dropped)."""
+    """A deduction never exceeds its item: deductions beyond the item's points are cut (or dropped).
+
+    Deductions are put on the same 0.01 grid as points first, so that what a card lists as taken off
+    always adds up to max − points (0.2 分/学时 × 38.625 学时 would otherwise list 7.725 against 0.28 left).
+    """
     total = 0.0
     out: list[Deduction] = []
     for d in deds:
+        if d.points != _r(d.points):
+            d = replace(d, points=_r(d.points))
         if total + d.points > cap + 1e-9:
             keep = max(0.0, cap - total)
             if keep > 1e-9:

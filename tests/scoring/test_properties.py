@@ -46,3 +46,11 @@ def test_adding_an_activity_never_lowers_a_score(rid, facts, extra, as_of):
     assert after.total >= before.total
     assert all(a.points >= b.points for a, b in zip(after.items, before.items))
     assert after.vetoed <= before.vetoed
+
+
+def test_fractional_deductions_add_up_to_what_the_item_lost():
+    """Found by the property above: 38.625 学时 short × 0.2 = 7.725 listed against 0.28 points left."""
+    card = score_branch(RUBRICS["seed002"], BranchFacts("b", "支部", activities=(
+        Activity("study_session", date(2022, 1, 1), hours=1.375),)), Y, date(2022, 12, 31))
+    it = card.item("2.3")
+    assert (it.points, [d.points for d in it.deductions]) == (0.28, [7.72])
