@@ -18,7 +18,7 @@ from tests.channels.conftest import CRED, TS
 from tests.security.conftest import seed
 
 EXAMPLES = int(os.environ.get("ZHIBU_FUZZ_EXAMPLES", "1000"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False, database=None,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.data_too_large, HealthCheck.filter_too_much])
 
