@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus, unquote, urlsplit
 
 import requests
 from sqlalchemy import select, update
@@ -289,6 +289,41 @@ class WecomApp:
 
     def send_file(self, touser: str, path: Path) -> dict:
         return self.send("file", {"media_id": self.upload_media(path)}, touser=touser)
+
+    def download_media(self, media_id: str, save: Callable[[Iterator[bytes], str, str], Any], *,
+                       timeout: tuple[float, float] = (3.0, 10.0), retry_token: bool = True) -> Any:
+        """GET /cgi-bin/media/get, streamed: `save(chunks, filename from the header, content type)`.
+
+        WeChat Work answers a JSON error (errcode) instead of the file when the media id or token is bad; an
+        expired token is refreshed once. The caller's `save` bounds the size (it may stop reading early)."""
+        token = self.tokens.get(self.token_name, self._fetch_token)
+        try:
+            resp = self.http._session().get(f"{self.base}/cgi-bin/media/get", timeout=timeout, stream=True,
+                                            params={"access_token": token, "media_id": media_id})
+        except requests.RequestException as exc:
+            raise PlatformError("wecom", "network", type(exc).__name__, RETRY) from None
+        with resp:
+            ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            if resp.status_code >= 400 or ctype in ("application/json", "text/plain"):
+                try:
+                    data = resp.json() if resp.status_code < 500 else None
+                except ValueError:
+                    data = None
+                try:
+                    wecom_check(data if isinstance(data, dict) else {"errcode": -1, "errmsg": f"HTTP {resp.status_code}"})
+                except PlatformError as exc:
+                    if exc.action == REFRESH and retry_token:
+                        self.tokens.invalidate(self.token_name, token)
+                        return self.download_media(media_id, save, timeout=timeout, retry_token=False)
+                    raise
+                raise PlatformError("wecom", "no-file", "media/get answered without a file", FAIL)
+            disposition = resp.headers.get("Content-Disposition", "")
+            match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition)
+            filename = unquote(match.group(1)) if match else ""
+            try:
+                return save(resp.iter_content(64 * 1024), filename, ctype)
+            except requests.RequestException as exc:
+                raise PlatformError("wecom", "network", type(exc).__name__, RETRY) from None
 
 
 class WecomRobot:

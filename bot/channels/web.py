@@ -12,9 +12,11 @@ from typing import Any
 
 import yaml
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
+from werkzeug.exceptions import RequestEntityTooLarge
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 
+from ..media import IMAGE_EXTENSIONS, UPLOAD_EXTENSIONS, MediaStore, MediaTooLarge, extension, sanitise
 from ..messages import Inbound, Reply
 from ..push import web_chat_enabled
 from ..models import ROLE_LABELS, InboundMessage, OutboundMessage, Person, PushTarget
@@ -120,7 +122,8 @@ def history(sessions, account: str, limit: int = 30) -> list[dict]:
                          .order_by(InboundMessage.id.desc()).limit(limit)).all()
         items = []
         for r in reversed(rows):
-            items.append({"who": "me", "at": r.received_at.isoformat() + "Z", "html": text_to_html(r.text or "")})
+            said = r.text or (f"📎 {(r.media or {}).get('filename') or ''}" if r.kind in ("image", "file") else "")
+            items.append({"who": "me", "at": r.received_at.isoformat() + "Z", "html": text_to_html(said)})
             if r.reply_text:
                 items.append({"who": "bot", "at": r.received_at.isoformat() + "Z", "html": text_to_html(r.reply_text)})
     return items
@@ -168,6 +171,49 @@ def api_message():
         return jsonify(error="对话核心尚未就绪"), 503
     reply = conversation.handle(Inbound(channel="web", account=account, dedup_key=f"{account}:{msg_id}", text=text.strip()))
     return jsonify(reply_json(reply))
+
+
+@bp.post("/api/web/upload")
+def api_upload():
+    """A file from the paperclip button: saved like a platform's media, then an image/file message."""
+    _enabled_or_404()
+    rt = _runtime()
+    store = MediaStore.from_config(rt.config)
+    too_large = jsonify(error=f"文件太大了（最多 {store.max_bytes // (1024 * 1024)} MB）"), 413
+    if request.content_length is not None and request.content_length > store.max_bytes + 64 * 1024:
+        return too_large
+    request.max_content_length = store.max_bytes + 64 * 1024
+    try:
+        form, files = request.form, request.files
+    except RequestEntityTooLarge:
+        return too_large
+    account, msg_id, upload = form.get("account"), form.get("id") or uuid.uuid4().hex, files.get("file")
+    if not account or len(account) > 100:
+        return jsonify(error="请先选择一位演示人员"), 400
+    if len(msg_id) > 64:
+        return jsonify(error="bad id"), 400
+    if upload is None or not upload.filename:
+        return jsonify(error="请选择一个文件"), 400
+    ext = extension(sanitise(upload.filename))
+    if ext not in UPLOAD_EXTENSIONS:
+        return jsonify(error="只能上传 " + "、".join(sorted(UPLOAD_EXTENSIONS)) + " 文件"), 415
+    conversation = rt.services.get("conversation")
+    if conversation is None:
+        return jsonify(error="对话核心尚未就绪"), 503
+    dedup = f"{account}:{msg_id}"
+    name = sanitise(upload.filename, f"upload{ext}")
+    dest = store.path_for("web", dedup, name)
+    try:
+        size = store.save_stream(upload.stream, dest)
+    except MediaTooLarge:
+        return too_large
+    except (OSError, RequestEntityTooLarge):
+        log.exception("could not save an upload")
+        return jsonify(error="文件没能保存下来，请再试一次"), 500
+    kind = "image" if ext in IMAGE_EXTENSIONS else "file"
+    media = {"path": str(dest), "filename": name, "size": size, "url": str(dest)}
+    reply = conversation.handle(Inbound(channel="web", account=account, dedup_key=dedup, kind=kind, media=media))
+    return jsonify({**reply_json(reply), "filename": name, "kind": kind})
 
 
 @bp.get("/api/web/inbox")

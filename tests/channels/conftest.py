@@ -92,7 +92,8 @@ def make_app(db_url, engine, platform, tmp_path) -> Callable:
 
     def build(*, wecom: bool = True, dingtalk: bool = True, conversation=None, **overrides):
         values = dict(database_url=db_url, demo=False, secret_key="test-secret",
-                      wecom_api_base=platform.base, dingtalk_api_base=platform.base, dingtalk_new_api_base=platform.base)
+                      wecom_api_base=platform.base, dingtalk_api_base=platform.base, dingtalk_new_api_base=platform.base,
+                      extra={"media_dir": str(tmp_path / "media")})
         if wecom:
             w = CRED["wecom"]
             values.update(wecom_corp_id=w["corp_id"], wecom_token=w["token"], wecom_aes_key=w["aes_key"],

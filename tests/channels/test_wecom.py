@@ -68,12 +68,22 @@ def test_text_message_gets_an_encrypted_passive_reply(make_app):
     ("file", "file", {"media_id": "2Ab2Cd3Ef4Gh5Ij6Kl7Mn8Op9Qr0_minutes", "filename": "支委会会议记录.docx"}, None),
     ("enter_agent", "event", None, "enter_agent"),
 ])
-def test_image_file_and_enter_agent_reach_the_conversation(make_app, name, kind, media, event):
+def test_image_file_and_enter_agent_reach_the_conversation(make_app, platform, name, kind, media, event):
     app = make_app()
+    data = b"\x89PNG fake" if kind == "image" else b"PK\x03\x04 docx"
+    if media:
+        platform.serve_media(media["media_id"], data, "signin.png",
+                             "image/png" if kind == "image" else "application/octet-stream")
     resp = _post(app.test_client(), fixture(f"wecom/{name}.json"))
     assert resp.status_code == 200
     inbound = app.extensions["zhibu"].services["conversation"].handled[-1]
-    assert (inbound.kind, inbound.media, inbound.event) == (kind, media, event)
+    got = dict(inbound.media or {}) or None
+    if media:
+        path = got.pop("path")
+        assert open(path, "rb").read() == data
+        assert got.pop("url") == path and got.pop("size") == len(data)
+        media = {**media, "filename": "signin.png" if kind == "image" else "支委会会议记录.docx"}
+    assert (inbound.kind, got, inbound.event) == (kind, media, event)
     assert inbound.account == "zhangwei"
     content = fromstring(open_reply(resp.get_data(as_text=True))).findtext("Content")
     assert content.startswith("欢迎使用" if event else "已收到")

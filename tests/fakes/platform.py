@@ -15,9 +15,9 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from urllib.parse import unquote_plus
+from urllib.parse import quote, unquote_plus
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.serving import make_server
 
 CORP_SECRET = "fake-corp-secret-0123456789"
@@ -37,6 +37,8 @@ class FakeState:
     robot_window: float = 60.0
     robot_sends: dict[str, deque] = field(default_factory=lambda: defaultdict(deque))
     token_delay: float = 0.0
+    media: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # media_id -> (filename, data, type)
+    media_delay: float = 0.0
 
 
 class FakePlatform:
@@ -64,6 +66,10 @@ class FakePlatform:
     def fail_next(self, path: str, *answers: dict | tuple[int, dict]) -> None:
         """Answer the next calls on `path` with these JSON bodies (or (HTTP status, body))."""
         self.state.failures[path].extend(answers)
+
+    def serve_media(self, media_id: str, data: bytes, filename: str = "", content_type: str = "application/octet-stream") -> None:
+        """What GET /cgi-bin/media/get answers for this media id (unknown ids: errcode 40007)."""
+        self.state.media[media_id] = (filename, data, content_type)
 
     def expire_tokens(self) -> None:
         self.state.expired |= set(self.state.tokens)
@@ -143,6 +149,21 @@ class FakePlatform:
         def wecom_upload():
             return fake._wecom_token_error() or fake._failure() or (
                 fake._record() or jsonify(errcode=0, errmsg="ok", type="file", media_id=f"media-{next(fake._ids)}"))
+
+        @app.get("/cgi-bin/media/get")
+        def wecom_media_get():
+            err = fake._wecom_token_error() or fake._failure()
+            if err:
+                return err
+            fake._record()
+            if fake.state.media_delay:
+                time.sleep(fake.state.media_delay)
+            found = fake.state.media.get(request.args.get("media_id", ""))
+            if found is None:
+                return jsonify(errcode=40007, errmsg="invalid media_id")
+            filename, data, ctype = found
+            headers = {"Content-Disposition": f"attachment; filename=\"{quote(filename)}\""} if filename else {}
+            return Response(data, 200, headers=headers, content_type=ctype)
 
         @app.post("/cgi-bin/webhook/send")
         def wecom_robot():
