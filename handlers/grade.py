@@ -53,32 +53,33 @@ def apply(ctx: Context, branch: Any, item_id: str, points: float) -> tuple[Any, 
 def is_table_upload(ctx: Context) -> bool:
     media = ctx.media or {}
     name = str(media.get("filename") or media.get("path") or "")
-    return (ctx.kind == "file" and ctx.person.role in ROLES and name.lower().endswith(".xlsx")
+    return (ctx.kind == "file" and ctx.person.role in ROLES and name.lower().endswith((".xlsx", ".csv"))
             and bool(media.get("path")) and Path(media["path"]).is_file())
 
 
 def handle_table(ctx: Context) -> ReplyData:
-    """Rows of (党支部名称, 项目, 得分); header names in Chinese or English (branch, item, points)."""
-    from openpyxl import load_workbook
+    """Rows of (党支部名称, 项目, 得分); header names in Chinese or English (branch, item, points).
 
+    .xlsx (first sheet) or .csv (UTF-8, or GBK as Excel saves it); the header may sit under a title row
+    (it is looked for in the first five rows)."""
     try:
-        wb = load_workbook(ctx.media["path"], read_only=True, data_only=True)
-        rows = list(wb.active.iter_rows(values_only=True))
+        rows = _read_rows(ctx.media["path"])
     except Exception:
         return ReplyData("grade_table_bad", {})
-    if not rows:
-        return ReplyData("grade_table_bad", {})
-    header = [str(h or "").strip() for h in rows[0]]
-    cols = {}
-    for i, h in enumerate(header):
-        for key, names in (("branch", ("党支部名称", "党支部", "支部", "branch")), ("item", ("项目", "指标", "item")),
-                           ("points", ("得分", "评分", "分数", "协作组评分", "points", "score"))):
-            if h in names and key not in cols:
-                cols[key] = i
+    cols, start = {}, 0
+    for start, row in enumerate(rows[:5], start=1):
+        cols = {}
+        for i, h in enumerate(str(h or "").strip() for h in row):
+            for key, names in (("branch", ("党支部名称", "党支部", "支部", "branch")), ("item", ("项目", "指标", "item")),
+                               ("points", ("得分", "评分", "分数", "协作组评分", "points", "score"))):
+                if h in names and key not in cols:
+                    cols[key] = i
+        if len(cols) == 3:
+            break
     if len(cols) < 3:
         return ReplyData("grade_table_bad", {})
     done, problems = 0, []
-    for n, row in enumerate(rows[1:], start=2):
+    for n, row in enumerate(rows[start:], start=start + 1):
         name, item_id, pts = (row[cols[k]] if cols[k] < len(row) else None for k in ("branch", "item", "points"))
         if not name and not item_id:
             continue
@@ -98,3 +99,24 @@ def handle_table(ctx: Context) -> ReplyData:
             continue
         done += 1
     return ReplyData("grade_table", {"done": done, "problems": problems[:10], "more": max(0, len(problems) - 10)})
+
+
+def _read_rows(path: str) -> list[tuple]:
+    if str(path).lower().endswith(".csv"):
+        import csv
+
+        raw = Path(path).read_bytes()
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        return [tuple(r) for r in csv.reader(text.splitlines())]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(wb.active.iter_rows(values_only=True))
+    finally:
+        wb.close()

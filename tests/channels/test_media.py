@@ -189,3 +189,21 @@ def test_web_upload_refuses_too_large_and_unknown_types(web, sessions):
         assert s.scalars(select(InboundMessage)).all() == []
     media_dir = Path(web.extensions["zhibu"].config.extra["media_dir"])
     assert not media_dir.exists() or not any(p.is_file() for p in media_dir.rglob("*"))
+
+
+def test_web_upload_of_an_excel_saved_csv_with_a_title_row(web, core, sessions):
+    data = "第一协作组评分表,,\n党支部名称,项目,得分\n第二党支部,3.3,4\n".encode("gbk")
+    resp = _upload(web, "lead1", data, "评分表.csv")
+    assert resp.status_code == 200 and resp.get_json()["text"].startswith("评分表已导入1条")
+    assert _scores(sessions) == {(core.ids["b1"], "group", "3.3"): 4.0}
+
+
+def test_a_table_without_the_expected_header_explains_the_layout(web, sessions):
+    wb = Workbook()
+    wb.active.append(["名称", "分"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = _upload(web, "lead1", buf.getvalue(), "表.xlsx")
+    assert resp.status_code == 200
+    assert "表头为：党支部名称、项目、得分" in resp.get_json()["text"]
+    assert _scores(sessions) == {}
