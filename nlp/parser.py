@@ -436,7 +436,8 @@ def _target(text: str) -> str | None:
         return m.group()
     if m := _TARGET_NAMED.search(text):
         name = _TARGET_PREFIX.sub("", m.group())
-        if name not in ("党支部", "协作组", "支部", "") and not _NOT_A_TARGET.search(name):
+        if (name not in ("党支部", "协作组", "支部", "") and not _NOT_A_TARGET.search(name)
+                and not name.startswith(("本", "该"))):  # 本协作组, 该支部: the asker's own, not a name
             return name
     return None
 
