@@ -33,11 +33,13 @@ _FOREIGN = re.compile(
     r"[\u0370-\u03ff\u0400-\u052f\u0590-\u06ff\u0700-\u08ff\u0900-\u0dff\u0e00-\u0eff\u1100-\u11ff"
     r"\u3040-\u30ff\u3130-\u318f\uac00-\ud7af]"
 )
-_QUESTION_MARK = re.compile(r"[?？吗呢么]|了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|([\u4e00-\u9fa5])不\1")
+# Question words after the question marks (one list for both patterns below).
+_QUESTION_WORDS = r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|([\u4e00-\u9fa5])不\1"
+_QUESTION_MARK = re.compile(r"[?？吗呢么]|" + _QUESTION_WORDS)
 # Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
 _TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
 # A question word other than a sentence-final 呢 ("组织生活会还没召开呢" is a statement).
-_STRONG_QUESTION = re.compile(r"[?？吗么]|了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|([\u4e00-\u9fa5])不\1")
+_STRONG_QUESTION = re.compile(r"[?？吗么]|" + _QUESTION_WORDS)
 
 _SCORE = re.compile(rf"(?:打|给|评|得|记|计)\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
 _DEDUCT = re.compile(rf"扣(?:掉|除|了)?\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
