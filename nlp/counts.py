@@ -20,9 +20,10 @@ _PRESENT = re.compile(
 _PRESENT_AFTER = re.compile(
     rf"(?P<n>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委)?(?:参加|参会|到会|出席|实到|与会|到场)"
 )
-_ABSENT = re.compile(
-    rf"(?:缺席|请假|未到|缺勤|没来|没到)\s*(?P<n>{NUM})\s*(?:人|名|位)"
-    rf"|(?P<n2>{NUM})\s*(?:个人|人|名|位)(?:因事|因病|因公)?(?:缺席|请假|未到|缺勤|没来|没到)"
+# "请假3人" first: in "应到18人请假3人" the 18 before 请假 is the expected count, not the absent one.
+_ABSENT = (
+    re.compile(rf"(?:缺席|请假|未到|缺勤|没来|没到)\s*(?P<n>{NUM})\s*(?:人|名|位)"),
+    re.compile(rf"(?P<n>{NUM})\s*(?:个人|人|名|位)(?:因事|因病|因公)?(?:缺席|请假|未到|缺勤|没来|没到)"),
 )
 _MEMBERS = re.compile(rf"(?:共有|现有|全体|支部)?(?:党员|委员|支委)(?:共|共有)?\s*(?P<n>{NUM})\s*(?:人|名|位)")
 _GATE = re.compile(r"[到会席加场缺假员]")
@@ -33,9 +34,10 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
     if not _GATE.search(text):
         return None, None
     expected = present = None
-    present_span = (-1, -1)
+    present_span = expected_span = (-1, -1)
     if m := _EXPECTED.search(text):
         expected = to_int(m.group("n"))
+        expected_span = m.span()
     if m := _PRESENT.search(text):
         present = to_int(m.group("n"))
         present_span = m.span()
@@ -47,8 +49,9 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
             if not present_span[0] <= m.start("n") < present_span[1]:
                 expected = to_int(m.group("n"))
                 break
-    if present is None and expected is not None and (m := _ABSENT.search(text)):
-        absent = to_int(m.group("n") or m.group("n2"))
+    if present is None and expected is not None:
+        absent = next((to_int(m.group("n")) for rx in _ABSENT for m in rx.finditer(text)
+                       if not expected_span[0] <= m.start("n") < expected_span[1]), None)
         if absent is not None and absent <= expected:
             present = expected - absent
     return expected, present

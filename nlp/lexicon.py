@@ -50,6 +50,8 @@ class Lexicon:
     prefixes: frozenset[str]  # every prefix of every word: where a multi-token match may continue
     declarations: tuple[Declaration, ...]
     declaration_gate: re.Pattern[str]  # any rule's gate word: most lines declare nothing
+    speaker: re.Pattern[str]  # groups sp / sp2 / sp3: who gave a lecture (nlp/data/speakers.yaml)
+    speaker_gate: re.Pattern[str]  # a title or 主讲: most lines name no speaker
 
 
 _LOCK = threading.Lock()
@@ -111,6 +113,23 @@ def _declarations(rules: list[dict]) -> tuple[Declaration, ...]:
     return tuple(out)
 
 
+def _alternatives(words: list[str]) -> str:
+    """A regex alternation of literal words, longest first; 上 is never the 上 of 上级."""
+    return "|".join("上(?!级)" if w == "上" else re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _speaker(table: dict) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """'<name><title> [lead-ins] <verb>', '主讲人：<name>', '<role><name> <verb>' (and the gate: any title or 主讲)."""
+    titles, lead_ins = _alternatives(table["titles"]), _alternatives(table["lead_ins"])
+    verbs, roles = _alternatives(table["verbs"]), _alternatives(table["roles"])
+    pattern = re.compile(
+        rf"(?P<sp>[\u4e00-\u9fa5]{{0,6}}?(?:{titles}))(?:同志)?(?:{lead_ins}){{0,2}}(?:{verbs})"
+        r"|主讲(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
+        rf"|(?P<sp3>(?:{roles})(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){{2,3}}?)(?:同志)?(?:{verbs})"
+    )
+    return pattern, _any_of(table["titles"] + ["主讲"])
+
+
 def _build() -> Lexicon:
     jieba.setLogLevel(logging.WARNING)
     table = yaml.safe_load((DATA / "keywords.yaml").read_text(encoding="utf-8"))
@@ -131,10 +150,13 @@ def _build() -> Lexicon:
                 hits.append((kind, value))
     prefixes = frozenset(w[:i] for w in words for i in range(1, len(w) + 1))
     rules = yaml.safe_load((DATA / "declarations.yaml").read_text(encoding="utf-8"))
+    speaker, speaker_gate = _speaker(yaml.safe_load((DATA / "speakers.yaml").read_text(encoding="utf-8")))
     return Lexicon(
         tokenizer=tokenizer,
         words={w: tuple(h) for w, h in words.items()},
         prefixes=prefixes,
         declarations=_declarations(rules),
         declaration_gate=_any_of([w for rule in rules for w in rule["gate"]]),
+        speaker=speaker,
+        speaker_gate=speaker_gate,
     )

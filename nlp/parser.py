@@ -55,15 +55,6 @@ _TARGET_PREFIX = re.compile(
     r"各|所有|全部|每个|全委|提交|确认|导出|下载|打印|生成|发)+"
 )
 _TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?")
-_SPEAKER = re.compile(
-    r"(?P<sp>[\u4e00-\u9fa5]{0,6}?(?:副书记|书记|同志|老师|主任|委员|部长|局长|处长|科长|教授|主席|董事长|总经理|经理|"
-    r"院长|校长|所长|会长|秘书长|理事长|专家|讲师))(?:同志)?"
-    r"(?:亲自|为大家|给大家|为全体党员|给全体党员|为党员们|给党员们|为党员|给党员|专门)?"
-    r"(?:讲授|主讲|宣讲|讲解|领学|讲|作|做|上|带来|分享)"
-    r"|主讲(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
-    r"|(?P<sp3>(?:组织委员|宣传委员|纪检委员|支部书记|副书记|书记|委员|主任)(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){2,3}?)"
-    r"(?:同志)?(?:讲授|主讲|宣讲|讲解|领学|讲|作|做|上(?!级)|带来|分享)"
-)
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
     r"^.*(?:今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
@@ -81,17 +72,17 @@ _NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(
     r"(?:主题|题目|内容|议题)\s*(?:是|为|:|：)\s*[“\"《]?(?P<t>[^，,。；;！!？?”\"》]+)"
     r"|《(?P<b>[^》]{1,40})》"
-    r"|(?P<s>(?:传达学习|学习宣传贯彻|学习贯彻|深入学习|学习|传达)[^，,。；;！!？?]{2,24}?(?:精神|讲话|报告|决定|条例|党章|党史))"
-)
-_SPEAKER_GATE = re.compile(
-    r"书记|同志|老师|主任|委员|部长|局长|处长|科长|教授|主席|经理|院长|校长|所长|会长|秘书长|理事长|专家|讲师|主讲"
+    r"|(?P<s>(?:传达学习|学习宣传贯彻|学习贯彻|深入学习|学习|传达)[^，,。；;！!？?\s]{2,24}?(?:精神|讲话|报告|决定|条例|党章|党史))"
 )
 _TOPIC_GATE = re.compile(r"主题|题目|内容|议题|《|精神|讲话|报告|决定|条例|党章|党史")
 _NOT_BUT = re.compile(r"不是.{1,20}?[,，\s]?(?:而是|应该是|应为|是)")
 _CORRECT_FIELD = re.compile(
     r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型)(?:人数|的人数|的)?\s*"
-    r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改)"
+    r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改"
+    r"|(?:搞|弄|记|写|填|报|打)?错了?|不对|有误|有错)"
 )
+# "应到是16人 不是15": a value denied at the end of the line makes it a correction too.
+_NOT_VALUE = re.compile(rf"不是\s*(?:{NUM})\s*(?:人|个|名|位|号|日)?[,，。.!！~\s]*$")
 _CORRECT_CUE = re.compile(r"改成|改为|修改为|修改成|更正为|更正成|应该是|应为|而是|其实是|实际上是|实际是|不是.{1,20}?是|改")
 _RECORDED_AS = re.compile(r"(?:记|写|录|报|当|弄)成")
 _BARE_COUNT = re.compile(rf"(?P<n>{NUM})\s*(?:人|名|位)?")
@@ -233,7 +224,7 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("help")
 
     # Corrections and undo: about the previous message.
-    not_but = "不是" in text and _NOT_BUT.search(text)
+    not_but = "不是" in text and (_NOT_BUT.search(text) or _NOT_VALUE.search(text))
     if "correct" in cues or not_but:
         corrected = _correction(text, tokens, h, today)
         if corrected is not None:
@@ -334,7 +325,7 @@ def _report(text: str, h: _Hits, today: date) -> Parsed:
     expected, present = find_counts(text)
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
-        speaker=_speaker(text), topic=_topic(text),
+        speaker=_speaker(text, lx.lexicon()), topic=_topic(text),
     )
 
 
@@ -449,10 +440,10 @@ def _top(text: str) -> int | None:
     return to_int(m.group("n")) if m else None
 
 
-def _speaker(text: str) -> str | None:
-    if not _SPEAKER_GATE.search(text):
+def _speaker(text: str, lex: lx.Lexicon) -> str | None:
+    if not lex.speaker_gate.search(text):
         return None
-    m = _SPEAKER.search(text)
+    m = lex.speaker.search(text)
     if m is None:
         return None
     name = m.group("sp") or m.group("sp2") or m.group("sp3")

@@ -3,7 +3,8 @@
 heldout.yaml (275 lines) was written and scored once before the parser was changed for it, then tuned on: it is
 a regression gate now, at the corpus's 98 % per field. final_holdout.yaml was written last and never tuned
 against: it is the honest figure, gated lower (90 % per field, 80 % of lines right in every field) and its
-test lists every miss. Figures in docs/nlp.md.
+test lists every miss. holdout_2026_11_25.yaml (40 lines, written and scored once before the fixes of that day,
+82.5 % of lines right) has the same gate. Figures in docs/nlp.md.
 """
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from labeled_lines import FIELDS, load, wrong_lines, wrong_rows
 
 HELDOUT = load("heldout.yaml")
 FINAL = load("final_holdout.yaml")
+HOLDOUT_2026_11_25 = load("holdout_2026_11_25.yaml")
 
 
 def test_heldout_is_big_and_varied() -> None:
     assert len(HELDOUT) >= 200
     assert len({r["intent"] for r in HELDOUT}) == 14
     assert len(FINAL) >= 40
+    assert len(HOLDOUT_2026_11_25) >= 40
 
 
 @pytest.mark.parametrize("field", FIELDS)
@@ -30,15 +33,25 @@ def test_heldout_field_accuracy(field: str) -> None:
     assert accuracy >= 0.98, f"{field}: {accuracy:.1%} right ({len(wrong)} wrong of {len(HELDOUT)}):\n" + "\n".join(wrong)
 
 
-def test_final_holdout_accuracy() -> None:
-    """Gated at 90 % per field (scored once at 97.8 % or better in every field); the share of lines right in every
-    field (88.9 % when scored once: 40 of 45) has a floor of 80 %. Misses are always listed as a warning."""
-    wrong = wrong_rows(FINAL)
-    lines_right = 1 - len(wrong) / len(FINAL)
-    report = f"final hold-out: {lines_right:.1%} of {len(FINAL)} lines right in every field; misses:\n" + "\n".join(wrong)
+def _gate_honest_set(rows: list[dict], name: str) -> None:
+    """90 % per field and 80 % of lines right in every field; misses are always listed as a warning."""
+    wrong = wrong_rows(rows)
+    lines_right = 1 - len(wrong) / len(rows)
+    report = f"{name}: {lines_right:.1%} of {len(rows)} lines right in every field; misses:\n" + "\n".join(wrong)
     if wrong:
-        warnings.warn(report, stacklevel=1)
-    per_field = {f: 1 - len(wrong_lines(FINAL, f)) / len(FINAL) for f in FIELDS}
+        warnings.warn(report, stacklevel=2)
+    per_field = {f: 1 - len(wrong_lines(rows, f)) / len(rows) for f in FIELDS}
     low = {f: f"{a:.1%}" for f, a in per_field.items() if a < 0.90}
     assert not low, f"fields under 90 %: {low}\n" + report
     assert lines_right >= 0.80, report
+
+
+def test_final_holdout_accuracy() -> None:
+    """Scored once at 97.8 % or better in every field and 88.9 % of lines right in every field (40 of 45)."""
+    _gate_honest_set(FINAL, "final hold-out")
+
+
+def test_holdout_2026_11_25_accuracy() -> None:
+    """Scored once before the fixes of 2026-11-25: 82.5 % of lines right in every field (33 of 40), intent 95.0 %,
+    every field ≥ 95.0 %."""
+    _gate_honest_set(HOLDOUT_2026_11_25, "hold-out 2026-11-25")
