@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("bot.commands.export_cmd:export", "导出自评表、汇总表、记录本、评估报告"),
     "remind": ("bot.commands.remind_cmd:remind", "提醒：查看某日会发送的提醒"),
     "scheduler": ("bot.commands.remind_cmd:scheduler", "运行提醒调度器"),
+    "inbox": ("bot.commands.inbox_cmd:inbox", "收件箱：未答复消息的列出与补处理"),
 }
 
 

@@ -108,6 +108,33 @@ class Conversation:
         self._send(outbox)
         return outcome
 
+    def resume(self, message_id: int) -> tuple[Inbound, Reply] | None:
+        """Process a message that was stored but never finished (a worker died in between; bot/recovery.py).
+
+        Taken under SKIP LOCKED, so never one a live worker is processing; None when it is locked, finished or
+        gone. The text is read as on the day it arrived ("今天开了支委会" sent yesterday means yesterday)."""
+        now, _ = self._now()
+        outbox: list = []
+        with self._session() as session:
+            q = select(_MESSAGES).where(_MESSAGES.c.id == message_id, _MESSAGES.c.status == "received")
+            row = session.execute(q.with_for_update(skip_locked=True) if _locks(session) else q).first()
+            if row is None:
+                session.rollback()
+                return None
+            inbound = Inbound(channel=row.channel, account=row.account, dedup_key=row.dedup_key, text=row.text or "",
+                              kind=row.kind, received_at=row.received_at, conversation_id=row.conversation_id,
+                              media=row.media)
+            arrived = (row.received_at or now).replace(tzinfo=dt_timezone.utc).astimezone(self.tz).date()
+            try:
+                reply, outbox = self._process(session, message_id, inbound, now, arrived)
+            except Exception as exc:
+                log.exception("recovering message %s failed", message_id)
+                session.rollback()
+                self._mark_failed(message_id, exc)
+                return inbound, Reply(text=FAILED_TEXT)
+        self._send(outbox)
+        return inbound, reply
+
     @contextmanager
     def _session(self) -> Iterator[Session]:
         """A Session bound to one connection checked out for the whole message (when the factory has an engine)."""

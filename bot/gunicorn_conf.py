@@ -99,7 +99,8 @@ def post_worker_init(worker) -> None:
         return
     from bot.scheduler import ReminderScheduler
 
-    sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, runtime.services["sender"])
+    sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, runtime.services["sender"],
+                              conversation=runtime.services.get("conversation"))
     runtime.services["scheduler"] = sched
     sched.start()
 

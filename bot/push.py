@@ -757,6 +757,12 @@ class PlatformSender:
                                          payload={"file": Path(path).name}, reason=reason,
                                          call=lambda p=Path(path): self.wecom.send_file(user_id, p)).sent and ok
         elif platform == "dingtalk" and self.dingtalk and self.dingtalk.enabled:
+            if text:  # a reply normally goes through the message's sessionWebhook; this is for one without it
+                msg_key, param = (("sampleMarkdown", {"title": "支部助手", "text": markdown}) if markdown
+                                  else ("sampleText", {"content": text}))
+                ok = self.outbox.deliver(key, platform="dingtalk_app", target=f"user:{user_id}", kind=msg_key,
+                                         payload={"text": text, "markdown": markdown}, reason=reason,
+                                         call=lambda: self.dingtalk.send_to_users([user_id], msg_key, param)).sent
             for i, path in enumerate(files):
                 ok = self.outbox.deliver(f"{key}:file:{i}", platform="dingtalk_app", target=f"user:{user_id}", kind="file",
                                          payload={"file": Path(path).name}, reason=reason,

@@ -10,6 +10,8 @@ tries to hold the `scheduler_lease` row. Only the holder runs an APScheduler who
   the morning as a one-off job carrying the original day, so its keys stay the same.
 - `reminders:retry`: every 30 s, failed sends whose backoff has elapsed are tried again.
 - `reminders:sync`: every 10 min, organisations added or changed get their daily job.
+- `inbox:recover`: every minute, messages a dead worker stored but never answered are taken over and answered
+  late (bot/recovery.py).
 
 Exactly once: the lease keeps a second scheduler idle; each reminder's delivery row is claimed with
 one conditional UPDATE (bot/reminders/delivery.py); the Sender's idem_key is the last guard.
@@ -76,6 +78,12 @@ def sync_job() -> None:
         sched.sync_jobs()
 
 
+def recover_job() -> None:
+    sched = _active()
+    if sched is not None:
+        sched.recover_inbox()
+
+
 def build_sender(config: Config, sessions: sessionmaker[Session]) -> Sender:
     """The channels' Sender (bot/push.py): robots, app messages, or the local web inbox."""
     from .push import PlatformSender
@@ -87,8 +95,12 @@ class ReminderScheduler:
     def __init__(self, config: Config, engine: Engine, sessions: sessionmaker[Session], sender: Sender, *,
                  lease_ttl: float = 30.0, heartbeat: float = 10.0, grace_seconds: int = DEFAULT_GRACE,
                  retry_every: int = 30, policy: RetryPolicy | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, conversation: Any = None,
+                 recover_every: int = 60) -> None:
         self.config = config
+        self.sender = sender
+        self._conversation = conversation  # the app's (shares its caches); built on first use otherwise
+        self.recover_every = recover_every
         self.engine = engine
         self.sessions = sessions
         self.planner = Planner(sessions, sender, tz=config.timezone, policy=policy, clock=clock)
@@ -165,7 +177,8 @@ class ReminderScheduler:
                 sched.add_job(daily_job, trigger, args=[int(job_id.rsplit(":", 1)[1])], id=job_id, name=job_id)
             elif str(job.trigger) != str(trigger):
                 job.reschedule(trigger)
-        for job_id, func, seconds in (("reminders:retry", retry_job, self.retry_every), ("reminders:sync", sync_job, 600)):
+        for job_id, func, seconds in (("reminders:retry", retry_job, self.retry_every), ("reminders:sync", sync_job, 600),
+                                      ("inbox:recover", recover_job, self.recover_every)):
             if sched.get_job(job_id) is None:
                 sched.add_job(func, "interval", seconds=seconds, id=job_id, name=job_id, misfire_grace_time=None)
 
@@ -185,6 +198,16 @@ class ReminderScheduler:
             return
         report = self.planner.run_day(day, [org_id])
         log.info("reminders %s org %s: %d sent, %d failed", day, org_id, report.count("sent"), report.count("failed"))
+
+    def recover_inbox(self) -> Any:
+        """Answer the messages a dead worker left behind (bot/recovery.py); the lease makes this one instance."""
+        from .recovery import recover
+
+        if self._conversation is None:
+            from .conversation import Conversation
+
+            self._conversation = Conversation(self.sessions, self.clock, self.sender, timezone=self.config.timezone)
+        return recover(self._conversation, self.sender, now=self.clock())
 
     # -- running -----------------------------------------------------------------------------------
     def start(self) -> None:
@@ -232,7 +255,8 @@ def init_app(app: Any) -> ReminderScheduler | None:
         return None
     runtime = app.extensions["zhibu"]
     sender = runtime.services.get("sender") or build_sender(runtime.config, runtime.sessions)
-    sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, sender)
+    sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, sender,
+                              conversation=runtime.services.get("conversation"))
     runtime.services["scheduler"] = sched
     sched.start()
     import atexit

@@ -5,15 +5,7 @@ from datetime import date, datetime
 
 import click
 
-
-def _sessions():
-    from bot.config import Config
-    from bot.db import create_schema, make_engine, make_session_factory
-
-    config = Config.from_env()
-    engine = make_engine(config.database_url)
-    create_schema(engine)
-    return config, engine, make_session_factory(engine)
+from . import open_database
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -35,7 +27,7 @@ def remind(day: str | None, dry_run: bool, org_id: int | None, failed: bool) -> 
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
-    config, _engine, sessions = _sessions()
+    config, _engine, sessions = open_database()
     if failed:
         _show_failed(console, sessions)
         return

@@ -216,3 +216,27 @@ def test_two_processes_flaky_endpoint_every_reminder_sent_exactly_once(db_url, e
         sent = s.scalars(select(OutboundMessage).where(OutboundMessage.status == "sent")).all()
         assert len(sent) == 24 and len({m.idem_key for m in sent}) == 24
         assert {r.status for r in s.scalars(select(ReminderDelivery))} == {"sent"}
+
+
+def test_the_leader_takes_over_messages_a_dead_worker_left(engine, sessions):
+    from bot.models import InboundMessage
+
+    with sessions() as s:
+        seed_org(s)
+        s.add(InboundMessage(channel="wecom", dedup_key="left-1", account="stranger", kind="text", text="你好",
+                             received_at=datetime(2023, 1, 7, 2, 50), status="received"))
+        s.commit()
+    sender = RecordingSender()
+    sched = _scheduler(engine, sessions, sender, Clock(datetime(2023, 1, 7, 3, 0)))
+    try:
+        assert sched.step()
+        job = sched.scheduler.get_job("inbox:recover")
+        assert job is not None and job.trigger.interval == timedelta(seconds=60)
+        report = sched.recover_inbox()
+    finally:
+        sched.stop()
+    assert (report.found, len(report.recovered)) == (1, 1)
+    with sessions() as s:
+        assert s.scalar(select(InboundMessage.status).where(InboundMessage.dedup_key == "left-1")) == "unknown_sender"
+    # RecordingSender cannot reach a platform account and the stranger is no person: counted, not sent
+    assert report.unsent == report.recovered and sender.sent == []
