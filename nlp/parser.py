@@ -58,7 +58,7 @@ _TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
     r"^.*(?:今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
-    r"召开|支委会|党员大会|党课|会上|会后|会议上|是|[,，。、\s])"
+    r"召开|支委会|党员大会|党课|会上|会后|会议上|是|的|[,，。、\s])"
 )
 _NEGATION = re.compile(
     r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
@@ -77,10 +77,11 @@ _TOPIC = re.compile(
 _TOPIC_GATE = re.compile(r"主题|题目|内容|议题|《|精神|讲话|报告|决定|条例|党章|党史")
 _NOT_BUT = re.compile(r"不是.{1,20}?[,，\s]?(?:而是|应该是|应为|是)")
 _CORRECT_FIELD = re.compile(
-    r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型)(?:人数|的人数|的)?\s*"
+    r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型|主讲人|主讲|讲课人)(?:人数|的人数|的)?\s*"
     r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改"
-    r"|(?:搞|弄|记|写|填|报|打)?错了?|不对|有误|有错)"
+    r"|(?:搞|弄|记|写|填|报|打)?错了?|不对|有误|有错|不是[^。；;]{1,10}?(?:而是|应该是|应为|是))"
 )
+_CORRECTED_NAME = re.compile(r"[\u4e00-\u9fa5]{2,8}")
 # "应到是16人 不是15": a value denied at the end of the line makes it a correction too.
 _NOT_VALUE = re.compile(rf"不是\s*(?:{NUM})\s*(?:人|个|名|位|号|日)?[,，。.!！~\s]*$")
 _CORRECT_CUE = re.compile(r"改成|改为|修改为|修改成|更正为|更正成|应该是|应为|而是|其实是|实际上是|实际是|不是.{1,20}?是|改")
@@ -350,6 +351,9 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
         if name in ("日期", "时间", "哪天"):
             hit = best_date(find_dates(tail, today, PAST), last=True)
             return Parsed("correct", date=hit.value if hit else None)
+        if name in ("主讲人", "主讲", "讲课人"):  # "党课主讲人写错了，是李书记"
+            m = _CORRECTED_NAME.search(re.sub(r"^[,，。:：\s]*(?:应该是|应为|是|为)?", "", tail))
+            return Parsed("correct", speaker=m.group() if m else None)
     # Activity named after the cue ("…改成党员大会"), else any activity in the message.
     tail_index = _token_at(tokens, len(text) - len(tail))
     # The handler's convention: one code is the new activity of the last record; two are (old, new),
