@@ -45,6 +45,11 @@ def sanitise(name: str | None, fallback: str = "file") -> str:
     return stem + (f".{ext}" if ext else "")
 
 
+def is_web_url(value: object) -> bool:
+    """An http(s) URL (WeChat Work's PicUrl), as opposed to a local path under the media directory."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
+
+
 def extension(name: str) -> str:
     return os.path.splitext(name)[1].lower()
 

@@ -136,9 +136,21 @@ class Evidence(Base):
     kind: Mapped[str] = mapped_column(String(20))  # image / file
     media_id: Mapped[str | None] = mapped_column(String(300))
     filename: Mapped[str | None] = mapped_column(String(300))
-    url: Mapped[str | None] = mapped_column(String(1000))
+    url: Mapped[str | None] = mapped_column(String(1000))  # a real URL only (WeChat Work PicUrl)
+    path: Mapped[str | None] = mapped_column(String(1000))  # the local copy under the media directory
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     activity: Mapped[ActivityRecord] = relationship(back_populates="evidence")
+
+    @property
+    def local_file(self) -> str | None:
+        """Where the file is on disk: `path`, or `url` in rows written before `path` existed (a local path)."""
+        if self.path:
+            return self.path
+        from .media import is_web_url
+
+        if self.url and not is_web_url(self.url):
+            return self.url
+        return None
 
 
 class Plan(Base):

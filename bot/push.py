@@ -43,7 +43,8 @@ log = logging.getLogger("bot.push")
 # redaction
 
 _SECRET_PARAMS = re.compile(
-    r"((?:access_token|corpsecret|appsecret|appSecret|secret|key|sign|session|echostr|msg_signature)=)[^&\s\"']+",
+    r"((?:access_token|corpsecret|appsecret|appSecret|secret|key|sign|session|echostr|msg_signature|Signature|"
+    r"OSSAccessKeyId|security-token)=)[^&\s\"']+",
 )
 
 
@@ -171,6 +172,19 @@ class Http:
         return resp.status_code, data
 
 
+MEDIA_TIMEOUT = (3.0, 10.0)  # connect, each read: a download's whole deadline is the caller's `save`
+
+
+def save_streamed(resp: requests.Response, save: Callable[[Iterator[bytes], str, str], Any], platform: str) -> Any:
+    """Hand a streamed file answer to `save(chunks, filename from Content-Disposition, content type)`."""
+    ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", resp.headers.get("Content-Disposition", ""))
+    try:
+        return save(resp.iter_content(64 * 1024), unquote(match.group(1)) if match else "", ctype)
+    except requests.RequestException as exc:
+        raise PlatformError(platform, "network", type(exc).__name__, RETRY) from None
+
+
 # ---------------------------------------------------------------------------------------------------------
 # tokens shared by every worker
 
@@ -291,7 +305,7 @@ class WecomApp:
         return self.send("file", {"media_id": self.upload_media(path)}, touser=touser)
 
     def download_media(self, media_id: str, save: Callable[[Iterator[bytes], str, str], Any], *,
-                       timeout: tuple[float, float] = (3.0, 10.0), retry_token: bool = True) -> Any:
+                       timeout: tuple[float, float] = MEDIA_TIMEOUT, retry_token: bool = True) -> Any:
         """GET /cgi-bin/media/get, streamed: `save(chunks, filename from the header, content type)`.
 
         WeChat Work answers a JSON error (errcode) instead of the file when the media id or token is bad; an
@@ -317,13 +331,7 @@ class WecomApp:
                         return self.download_media(media_id, save, timeout=timeout, retry_token=False)
                     raise
                 raise PlatformError("wecom", "no-file", "media/get answered without a file", FAIL)
-            disposition = resp.headers.get("Content-Disposition", "")
-            match = re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition)
-            filename = unquote(match.group(1)) if match else ""
-            try:
-                return save(resp.iter_content(64 * 1024), filename, ctype)
-            except requests.RequestException as exc:
-                raise PlatformError("wecom", "network", type(exc).__name__, RETRY) from None
+            return save_streamed(resp, save, "wecom")
 
 
 class WecomRobot:
@@ -458,6 +466,35 @@ class DingTalkApp:
                                          params={"access_token": token, "type": kind},
                                          files={"media": (Path(path).name, fh, "application/octet-stream")})
         return str(self._with_token(call)["media_id"])
+
+    def download_media(self, download_code: str, save: Callable[[Iterator[bytes], str, str], Any], *,
+                       timeout: tuple[float, float] = MEDIA_TIMEOUT) -> Any:
+        """A picture/file a person sent the robot: POST /v1.0/robot/messageFiles/download (downloadCode +
+        robotCode = the app key) answers a short-lived `downloadUrl`, which is streamed into `save` like
+        WeChat Work's media/get. A rejected token is refreshed once."""
+        body = {"downloadCode": download_code, "robotCode": self.app_key}
+
+        def call(token: str) -> tuple[int, Any]:
+            return self.http.request("POST", f"{self.new_base}/v1.0/robot/messageFiles/download", "dingtalk",
+                                     json=body, headers={"x-acs-dingtalk-access-token": token})
+        try:
+            data = self._with_token(call)
+        except PlatformError as exc:
+            if exc.action != REFRESH:
+                raise
+            data = self._with_token(call)
+        url = data.get("downloadUrl")
+        if not isinstance(url, str) or urlsplit(url).scheme not in ("https", "http"):
+            raise PlatformError("dingtalk", "no-url", "messageFiles/download answered no downloadUrl", FAIL)
+        try:
+            resp = self.http._session().get(url, timeout=timeout, stream=True)
+        except requests.RequestException as exc:
+            raise PlatformError("dingtalk", "network", type(exc).__name__, RETRY) from None
+        with resp:
+            if resp.status_code >= 400:
+                action = RETRY if resp.status_code >= 500 else FAIL
+                raise PlatformError("dingtalk", resp.status_code, "downloadUrl answered no file", action)
+            return save_streamed(resp, save, "dingtalk")
 
     def send_file_to_users(self, user_ids: Sequence[str], path: Path) -> dict:
         media_id = self.upload_media(path)

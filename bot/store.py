@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, case, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
+from .media import is_web_url
 from .models import (
     ActivityRecord, AuditLog, Award, Branch, ConversationState, Declaration, Evidence, Group, InboundMessage,
     Incident, Organisation, Person, Plan, PushTarget, ScoreEntry, Submission, utcnow,
@@ -262,7 +263,9 @@ class Store:
         media = media or {}
         ev = Evidence(activity=rec, message_id=message_id, kind=kind,
                       media_id=(media.get("media_id") or None), filename=media.get("filename"),
-                      url=media.get("url") or media.get("pic_url"), created_at=now or utcnow())
+                      url=next((u for u in (media.get("url"), media.get("pic_url")) if is_web_url(u)), None),
+                      path=media.get("path") or None,
+                      created_at=now or utcnow())
         self.session.add(ev)
         self.session.flush()
         self.audit(actor_id, "attach", "evidence", ev.id, None, {"activity_id": rec.id, "kind": kind}, message_id, now)

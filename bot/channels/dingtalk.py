@@ -3,6 +3,8 @@
 The callback is answered at once with an empty JSON object; the reply goes through the message's
 `sessionWebhook` (markdown where the reply has it), logged and sent exactly once under `reply:dingtalk:<msgId>`.
 A retry of the same msgId is recognised by the conversation core's store and sends nothing.
+A picture or file (its `downloadCode`) is fetched through the robot file API before the core sees it
+(`media_fetch`, as for WeChat Work), inside the same budget.
 """
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from ..media import MediaStore
 from ..messages import Inbound, Reply
 from ..push import session_payload
 from .dingtalk_protocol import MAX_BODY, DingMessage, check_sign, parse_payload, webhook_allowed
 from .errors import Rejected
+from .media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
 from .window import Background, within_window
 
 log = logging.getLogger("bot.channels.dingtalk")
@@ -43,13 +47,19 @@ class DingTalkChannel:
     background: Background
     budget: float = 10.0
     clock: Callable[[], float] = field(default=time.time)
+    media_store: MediaStore | None = None  # built from the sender's config on first use
+    media_deadline: float = MEDIA_DEADLINE
+
+    def _handle(self, inbound: Inbound) -> Reply:
+        """Text goes straight to the core; a picture/file is downloaded first (inside the budget)."""
+        return handle_with_media(self, inbound, downloader(getattr(self.sender, "dingtalk", None)), platform="钉钉")
 
     def receive(self, headers, body: bytes) -> tuple[int, dict]:
         check_sign(headers.get("timestamp"), headers.get("sign"), self.app_secret, now_ms=self.clock() * 1000)
         msg = parse_payload(body)
         inbound = to_inbound(msg)
         try:
-            on_time, reply = within_window(self.background, lambda: self.conversation.handle(inbound),
+            on_time, reply = within_window(self.background, lambda: self._handle(inbound),
                                            lambda late: self.answer(msg, late), self.budget)
         except Exception:
             log.exception("conversation failed on dingtalk message %s", msg.msg_id)

@@ -211,7 +211,7 @@ def api_upload():
         log.exception("could not save an upload")
         return jsonify(error="文件没能保存下来，请再试一次"), 500
     kind = "image" if ext in IMAGE_EXTENSIONS else "file"
-    media = {"path": str(dest), "filename": name, "size": size, "url": str(dest)}
+    media = {"path": str(dest), "filename": name, "size": size}
     reply = conversation.handle(Inbound(channel="web", account=account, dedup_key=dedup, kind=kind, media=media))
     return jsonify({**reply_json(reply), "filename": name, "kind": kind})
 

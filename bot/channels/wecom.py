@@ -9,16 +9,15 @@ core's store and answered with an empty 200: one record, one reply.
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
 
 from flask import Blueprint, Response, current_app, request
 
-from ..media import CONTENT_TYPE_EXT, MediaStore, MediaTooLarge, sanitise
+from ..media import MediaStore
 from ..messages import Inbound, Reply
 from .errors import Rejected
+from .media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
 from .wecom_protocol import MAX_BODY, WecomCrypto, WecomMessage, parse_message
 from .window import Background, within_window
 
@@ -26,50 +25,6 @@ log = logging.getLogger("bot.channels.wecom")
 
 FORWARDED_EVENTS = {"enter_agent", "subscribe"}
 SORRY = "抱歉，我这边出了点问题，请稍后再发一次。"
-MEDIA_SORRY = "抱歉，没能从企业微信取到这个{what}（{why}）。消息已记下，请稍后重新发送一次。"
-MEDIA_DEADLINE = 60.0  # seconds for a whole download; each read also has its own timeout
-
-
-def _bounded_in_time(chunks: Iterable[bytes], seconds: float) -> Iterator[bytes]:
-    deadline = time.monotonic() + seconds
-    for chunk in chunks:
-        if time.monotonic() > deadline:
-            raise TimeoutError("media download too slow")
-        yield chunk
-
-
-def fetch_media(inbound: Inbound, app, store: MediaStore) -> tuple[Inbound, str | None]:
-    """Download an image/file message's MediaId into the media store: (inbound with media["path"], None),
-    or (inbound with media["error"], a friendly line) when it cannot be had. Never raises."""
-    media = dict(inbound.media or {})
-    media_id = media.get("media_id")
-    if inbound.kind not in ("image", "file") or not media_id or app is None or not getattr(app, "enabled", False):
-        return inbound, None
-    what = "图片" if inbound.kind == "image" else "文件"
-
-    def save(chunks: Iterator[bytes], header_name: str, ctype: str):
-        fallback = f"{inbound.kind}{CONTENT_TYPE_EXT.get(ctype, '')}"
-        name = sanitise(media.get("filename") or header_name, fallback)
-        dest = store.path_for("wecom", inbound.dedup_key, name)
-        return dest, name, store.save_chunks(_bounded_in_time(chunks, MEDIA_DEADLINE), dest)
-
-    try:
-        path, name, size = app.download_media(media_id, save)
-    except MediaTooLarge:
-        why, code = f"超过 {store.max_bytes // (1024 * 1024)} MB", "too_large"
-    except TimeoutError:
-        why, code = "下载超时", "timeout"
-    except OSError:
-        log.exception("could not save media of wecom message %s", inbound.dedup_key)
-        why, code = "保存失败", "save_failed"
-    except Exception as exc:  # PlatformError and anything the HTTP layer throws
-        log.warning("media download for wecom message %s failed: %s", inbound.dedup_key, exc)
-        why, code = "下载失败", "download_failed"
-    else:
-        media.update(path=str(path), filename=name, size=size, url=str(path))  # url: Evidence.url is where it is
-        return replace(inbound, media=media), None
-    media["error"] = code
-    return replace(inbound, media=media), MEDIA_SORRY.format(what=what, why=why)
 
 
 def to_inbound(msg: WecomMessage) -> Inbound | None:
@@ -96,21 +51,11 @@ class WecomChannel:
     background: Background
     budget: float = 3.5  # seconds; WeChat Work gives up after 5
     media_store: MediaStore | None = None  # built from the sender's config on first use
-
-    def _media_store(self) -> MediaStore:
-        if self.media_store is None:
-            self.media_store = MediaStore.from_config(getattr(self.sender, "config", None))
-        return self.media_store
+    media_deadline: float = MEDIA_DEADLINE
 
     def _handle(self, inbound: Inbound) -> Reply:
         """Text goes straight to the core; an image/file is downloaded first (inside the callback window)."""
-        if inbound.kind not in ("image", "file"):
-            return self.conversation.handle(inbound)
-        inbound, sorry = fetch_media(inbound, getattr(self.sender, "wecom", None), self._media_store())
-        reply = self.conversation.handle(inbound)
-        if sorry and not reply.duplicate:
-            return Reply(text=sorry)
-        return reply
+        return handle_with_media(self, inbound, downloader(getattr(self.sender, "wecom", None)), platform="企业微信")
 
     def verify(self, args) -> tuple[int, str]:
         echo = self.crypto.verify_url(args.get("msg_signature", ""), args.get("timestamp", ""),

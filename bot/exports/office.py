@@ -99,7 +99,8 @@ def activity_rows(session: Session, branch: Branch, year: int) -> list[ActivityR
         .order_by(ActivityRecord.date, ActivityRecord.id))
     rows = []
     for r in recs:
-        evidence = tuple(e.filename or e.media_id or e.kind for e in r.evidence)
+        evidence = tuple(e.filename or (Path(e.local_file).name if e.local_file else None) or e.media_id or e.kind
+                         for e in r.evidence)
         speaker = f"{r.speaker}（{r.speaker_role}）" if r.speaker and r.speaker_role else (r.speaker or r.speaker_role)
         rows.append(ActivityRow(r.date, r.code, activity_label(r.code), r.expected, r.present, speaker, r.topic, evidence))
     return rows

@@ -123,7 +123,8 @@ def test_wecom_image_after_a_record_is_evidence_with_a_local_path(wecom, core, p
     with sessions() as s:
         ev = s.scalars(select(Evidence)).one()
         assert (ev.kind, ev.media_id, ev.filename) == ("image", "MEDIA-PHOTO", "image.jpg")
-        assert Path(ev.url).read_bytes() == b"\xff\xd8\xff photo"
+        assert ev.url == "https://wework.qpic.cn/wwpic/1/0"  # only a real URL; the local copy is in path
+        assert Path(ev.path).read_bytes() == b"\xff\xd8\xff photo" and ev.local_file == ev.path
 
 
 @pytest.mark.parametrize("serve, why", [(False, "下载失败"), (True, "超过 1 MB")])

@@ -93,3 +93,24 @@ def test_record_book_summary_report_and_chart_from_the_store(committee, tmp_path
 
     png = chart_png(s, org, 2022, AS_OF, tmp_path / "chart.png", s.get(Group, 1))
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_record_book_names_evidence_by_its_local_file_old_rows_too(committee):
+    """A local file is in Evidence.path; rows written before that column keep it in url and still show."""
+    from bot.exports.office import activity_rows
+    from bot.models import ActivityRecord, Evidence
+
+    s, org = committee
+    b = s.get(Branch, 2)
+    rec = s.query(ActivityRecord).filter(ActivityRecord.branch_id == b.id, ActivityRecord.date >= date(2022, 1, 1)) \
+        .order_by(ActivityRecord.date).first()
+    rec.evidence.extend([
+        Evidence(kind="image", path="var/media/wecom/ab12/image.jpg", url="https://wework.qpic.cn/wwpic/1/0"),
+        Evidence(kind="file", url="var/media/dingtalk/cd34/会议记录.pdf"),  # before evidence.path existed
+        Evidence(kind="image", media_id="MEDIA-9", url="https://wework.qpic.cn/wwpic/2/0"),  # no local copy
+    ])
+    s.commit()
+    assert [e.local_file for e in rec.evidence] == ["var/media/wecom/ab12/image.jpg",
+                                                    "var/media/dingtalk/cd34/会议记录.pdf", None]
+    [row] = [r for r in activity_rows(s, b, 2022) if r.date == rec.date and r.code == rec.code]
+    assert row.evidence == ("image.jpg", "会议记录.pdf", "MEDIA-9")

@@ -39,6 +39,7 @@ class FakeState:
     token_delay: float = 0.0
     media: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)  # media_id -> (filename, data, type)
     media_delay: float = 0.0
+    media_chunk_delay: float = 0.0  # DingTalk download URL: seconds between 1 KB chunks (a slow download)
 
 
 class FakePlatform:
@@ -68,7 +69,8 @@ class FakePlatform:
         self.state.failures[path].extend(answers)
 
     def serve_media(self, media_id: str, data: bytes, filename: str = "", content_type: str = "application/octet-stream") -> None:
-        """What GET /cgi-bin/media/get answers for this media id (unknown ids: errcode 40007)."""
+        """What GET /cgi-bin/media/get answers for this media id (unknown ids: errcode 40007); also a DingTalk
+        downloadCode's file (POST /v1.0/robot/messageFiles/download, then GET its downloadUrl)."""
         self.state.media[media_id] = (filename, data, content_type)
 
     def expire_tokens(self) -> None:
@@ -99,6 +101,17 @@ class FakePlatform:
                                     "files": {k: (f.filename, len(f.read())) for k, f in request.files.items()},
                                     "headers": {"x-acs-dingtalk-access-token": request.headers.get("x-acs-dingtalk-access-token")},
                                     "at": time.monotonic(), **extra})
+
+    def _download_url(self):
+        """DingTalk's answer to messageFiles/download: a short-lived URL of the file (here on this server)."""
+        body = request.get_json(silent=True) or {}
+        if body.get("robotCode") != DING_APP_KEY:
+            return jsonify(code="invalidParameter.robotCode", message="robotCode不合法"), 400
+        code = body.get("downloadCode")
+        if not isinstance(code, str) or code not in self.state.media:
+            return jsonify(code="invalidParameter.downloadCode", message="downloadCode已过期或不存在"), 400
+        return jsonify(downloadUrl=f"{request.host_url}fake-oss/{quote(code, safe='')}"
+                                   "?Expires=1&OSSAccessKeyId=fake&Signature=fake")
 
     def _robot_limited(self, key: str) -> bool:
         with self._lock:
@@ -216,12 +229,32 @@ class FakePlatform:
 
         @app.post("/v1.0/robot/oToMessages/batchSend")
         @app.post("/v1.0/robot/groupMessages/send")
+        @app.post("/v1.0/robot/messageFiles/download")
         def ding_robot_api():
             err = fake._ding_token_error(new_api=True) or fake._failure()
             if err:
                 return err
             fake._record()
+            if request.path.endswith("/messageFiles/download"):
+                return fake._download_url()
             return jsonify(processQueryKey=f"pqk-{next(fake._ids)}")
+
+        @app.get("/fake-oss/<path:code>")
+        def ding_download_url(code: str):
+            fake._record()
+            found = fake.state.media.get(code)
+            if found is None:
+                return Response("NoSuchKey", 404, content_type="application/xml")
+            filename, data, ctype = found
+            delay = fake.state.media_chunk_delay
+
+            def chunks():
+                for i in range(0, len(data), 1024):
+                    if delay:
+                        time.sleep(delay)
+                    yield data[i:i + 1024]
+            headers = {"Content-Disposition": f"attachment; filename=\"{quote(filename)}\""} if filename else {}
+            return Response(chunks(), 200, headers=headers, content_type=ctype)
 
         @app.post("/media/upload")
         def ding_upload():

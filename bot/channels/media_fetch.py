@@ -1,0 +1,108 @@
+"""Photos and files a platform only references (WeChat Work MediaId, DingTalk downloadCode): fetched into the
+media store before the conversation core sees the message, the same way for every channel.
+
+A channel gives a `download(media_id, save)` (its push client's, through the cached access token) and the
+platform's name for the friendly line; everything else is here: the 60 s deadline on top of the client's
+per-read timeouts, the size limit and cleaned names of `MediaStore`, what a failure is called, and the
+message's `media` (`path`, `filename`, `size`, or `error`). A failed download never loses the message: it is
+stored with `media["error"]` and the person gets one friendly line. A message already stored (a platform
+retry) is not downloaded again.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from typing import Any, Callable, Iterable, Iterator
+
+from sqlalchemy import select
+
+from ..media import CONTENT_TYPE_EXT, MediaStore, MediaTooLarge, sanitise
+from ..messages import Inbound, Reply
+from ..models import InboundMessage
+
+log = logging.getLogger("bot.channels")
+
+MEDIA_KINDS = ("image", "file")
+MEDIA_SORRY = "抱歉，没能从{platform}取到这个{what}（{why}）。消息已记下，请稍后重新发送一次。"
+MEDIA_DEADLINE = 60.0  # seconds for a whole download; each read also has its own timeout
+
+# download(media_id, save) -> whatever save returned; save(chunks, filename from the platform, content type)
+Save = Callable[[Iterator[bytes], str, str], Any]
+Download = Callable[[str, Save], Any]
+
+
+def _bounded_in_time(chunks: Iterable[bytes], seconds: float) -> Iterator[bytes]:
+    deadline = time.monotonic() + seconds
+    for chunk in chunks:
+        if time.monotonic() > deadline:
+            raise TimeoutError("media download too slow")
+        yield chunk
+
+
+def downloader(app: object | None) -> Download | None:
+    """The push client's `download_media` when that client is configured, else None (nothing is fetched)."""
+    if app is None or not getattr(app, "enabled", False):
+        return None
+    return app.download_media
+
+
+def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, *, platform: str,
+                deadline: float = MEDIA_DEADLINE) -> tuple[Inbound, str | None]:
+    """(inbound with media["path"], None), or (inbound with media["error"], a friendly line). Never raises."""
+    media = dict(inbound.media or {})
+    media_id = media.get("media_id")
+    if inbound.kind not in MEDIA_KINDS or not media_id or download is None:
+        return inbound, None
+    what = "图片" if inbound.kind == "image" else "文件"
+
+    def save(chunks: Iterator[bytes], header_name: str, ctype: str):
+        ext = CONTENT_TYPE_EXT.get(ctype, ".jpg" if inbound.kind == "image" else "")
+        name = sanitise(media.get("filename") or header_name, f"{inbound.kind}{ext}")
+        dest = store.path_for(inbound.channel, inbound.dedup_key, name)
+        return dest, name, store.save_chunks(_bounded_in_time(chunks, deadline), dest)
+
+    try:
+        path, name, size = download(media_id, save)
+    except MediaTooLarge:
+        why, code = f"超过 {store.max_bytes // (1024 * 1024)} MB", "too_large"
+    except TimeoutError:
+        why, code = "下载超时", "timeout"
+    except OSError:
+        log.exception("could not save media of %s message %s", inbound.channel, inbound.dedup_key)
+        why, code = "保存失败", "save_failed"
+    except Exception as exc:  # PlatformError and anything the HTTP layer throws
+        log.warning("media download for %s message %s failed: %s", inbound.channel, inbound.dedup_key, exc)
+        why, code = "下载失败", "download_failed"
+    else:
+        media.update(path=str(path), filename=name, size=size)
+        return replace(inbound, media=media), None
+    media["error"] = code
+    return replace(inbound, media=media), MEDIA_SORRY.format(platform=platform, what=what, why=why)
+
+
+def already_stored(sessions: Any, inbound: Inbound) -> bool:
+    """True when this message (channel + dedup key) is stored already: a platform retry, nothing to fetch."""
+    if sessions is None:
+        return False
+    with sessions() as s:
+        return s.scalar(select(InboundMessage.id).where(InboundMessage.channel == inbound.channel[:20],
+                                                        InboundMessage.dedup_key == inbound.dedup_key[:200])) is not None
+
+
+def handle_with_media(channel: Any, inbound: Inbound, download: Download | None, *, platform: str) -> Reply:
+    """Text goes straight to the core; an image/file is fetched first (the caller's window covers both).
+
+    `channel` has `conversation`, `sender` (its `sessions` and `config`), `media_store` (None: built from the
+    sender's config on first use) and `media_deadline`. When the download failed the core still stores the
+    message (with media["error"]) and the person gets the friendly line instead of the core's answer; a retry
+    of a stored message goes straight to the core, which answers it as a duplicate."""
+    if inbound.kind not in MEDIA_KINDS or already_stored(getattr(channel.sender, "sessions", None), inbound):
+        return channel.conversation.handle(inbound)
+    if channel.media_store is None:
+        channel.media_store = MediaStore.from_config(getattr(channel.sender, "config", None))
+    inbound, sorry = fetch_media(inbound, download, channel.media_store, platform=platform, deadline=channel.media_deadline)
+    reply = channel.conversation.handle(inbound)
+    if sorry and not reply.duplicate:
+        return Reply(text=sorry)
+    return reply
