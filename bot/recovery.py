@@ -107,8 +107,8 @@ def _local(utc_naive: datetime, tz: Any) -> str:
 def _answer(sender: Any, inbound: Inbound, reply: Reply, person_id: int | None, when: str,
             render: Callable[[str, dict], tuple[str, str | None]]) -> bool:
     """The reply, introduced as late, on the channel the message came from (same key as a late reply)."""
-    if not (reply.text or reply.files):
-        return True
+    if not (reply.text or reply.files) or inbound.kind == "event":
+        return True  # nothing to say, or a greeting for opening the app minutes ago: better left unsaid
     said = inbound.text or {"image": "照片", "file": "文件"}.get(inbound.kind, "消息")
     intro, _ = render(LATE_TEMPLATE, {"when": when, "text": said[:30], "cut": len(said) > 30})
     text = f"{intro}\n{reply.text}" if reply.text else ""

@@ -130,3 +130,15 @@ def test_zhibu_inbox_lists_and_recovers(sessions, ids, engine, monkeypatch):
     assert "没有未答复的消息" in again.output
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(ActivityRecord)) == 1
+
+
+def test_an_event_left_behind_is_finished_without_a_late_greeting(sessions, ids):
+    with sessions() as s:
+        s.add(InboundMessage(channel="wecom", dedup_key="sec1:1672000000", account="sec1", kind="event",
+                             received_at=NOW - timedelta(minutes=5), status="received"))
+        s.commit()
+    sender = Sender()
+    report = recover(Conversation(sessions, lambda: NOW, sender), sender, now=NOW)
+    assert len(report.recovered) == 1 and report.unsent == [] and sender.sent == []
+    with sessions() as s:
+        assert s.scalar(select(InboundMessage.status).where(InboundMessage.kind == "event")) != "received"
