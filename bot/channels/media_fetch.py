@@ -85,9 +85,14 @@ def already_stored(sessions: Any, inbound: Inbound) -> bool:
     """True when this message (channel + dedup key) is stored already: a platform retry, nothing to fetch."""
     if sessions is None:
         return False
-    with sessions() as s:
-        return s.scalar(select(InboundMessage.id).where(InboundMessage.channel == inbound.channel[:20],
-                                                        InboundMessage.dedup_key == inbound.dedup_key[:200])) is not None
+    try:
+        with sessions() as s:
+            return s.scalar(select(InboundMessage.id).where(
+                InboundMessage.channel == inbound.channel[:20],
+                InboundMessage.dedup_key == inbound.dedup_key[:200])) is not None
+    except Exception:  # the database is down: the core says so in its own words; fetching does no harm
+        log.exception("could not look up %s message %s before fetching its media", inbound.channel, inbound.dedup_key)
+        return False
 
 
 def handle_with_media(channel: Any, inbound: Inbound, download: Download | None, *, platform: str) -> Reply:
