@@ -155,3 +155,10 @@ def test_a_slow_download_still_answers_through_the_session_webhook(ding, platfor
     platform.serve_media("DC-SLOW", grading_table([("第一党支部", "3.3", 6)]), "", XLSX)
     assert _post(ding, platform, "file", "DC-SLOW", "msgSlow1", "dt-lead1", "表.xlsx").startswith("评分表已导入1条")
     assert Path(_message(sessions).media["path"]).name == "表.xlsx"
+
+
+def test_a_download_url_is_logged_without_its_signature():
+    from bot.push import redact
+
+    line = "GET /fake-oss/DC-1?Expires=1700000000&OSSAccessKeyId=LTAIabc&Signature=k%2Fz%3D&security-token=t1 200"
+    assert redact(line) == "GET /fake-oss/DC-1?Expires=1700000000&OSSAccessKeyId=***&Signature=***&security-token=*** 200"
