@@ -27,10 +27,11 @@ import click
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="按哪一天的数据计算（默认：今天与该年12月31日中较早者）")
 @click.option("--org", "org_id", type=int, default=None, help="组织编号（默认：第一个组织）")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="--all 时同时写几个文件（默认：CPU 核数）")
 @click.pass_context
-def export(ctx: click.Context, out_dir: Path, year: int | None, as_of, org_id: int | None) -> None:
+def export(ctx: click.Context, out_dir: Path, year: int | None, as_of, org_id: int | None, jobs: int | None) -> None:
     """导出自评表、汇总表、记录本、评估报告、工作总结提纲、排名图。"""
-    ctx.obj = {"out": out_dir, "year": year, "as_of": as_of.date() if as_of else None, "org_id": org_id}
+    ctx.obj = {"out": out_dir, "year": year, "as_of": as_of.date() if as_of else None, "org_id": org_id, "jobs": jobs}
 
 
 @contextmanager
@@ -63,19 +64,26 @@ def _progress():
                     transient=False)
 
 
-def _run_each(label: str, things: Sequence, name: Callable, write: Callable) -> list[Path]:
-    """Write one file per thing with a progress bar (shown when there is more than one)."""
-    paths: list[Path] = []
-    if len(things) <= 1:
-        for t in things:
-            paths.append(write(t))
+def _run_each(ctx: click.Context, kind: str, label: str, things: Sequence, name: Callable, session, org,
+              year: int, as_of: date) -> list[Path]:
+    """Write one `kind` form per thing (bot/exports/parallel.py: on every core when there are several), with a
+    progress bar when there is more than one."""
+    from bot.exports.parallel import Job, export_all
+
+    ids, names = [t.id for t in things], {t.id: name(t) for t in things}
+    job = Job(session.get_bind().url.render_as_string(hide_password=False), org.id, year, as_of, str(ctx.obj["out"]))
+    session.close()  # the pool's processes open connections of their own; none of ours may be inherited
+    session.get_bind().dispose()
+    if len(ids) <= 1:
+        paths = export_all(kind, ids, job, processes=1)
     else:
         with _progress() as progress:
-            task = progress.add_task(label, total=len(things))
-            for t in things:
-                progress.update(task, description=f"{label}：{name(t)}")
-                paths.append(write(t))
-                progress.advance(task)
+            task = progress.add_task(label, total=len(ids))
+
+            def done(thing_id: int, _path: Path) -> None:
+                progress.update(task, description=f"{label}：{names[thing_id]}", advance=1)
+
+            paths = export_all(kind, ids, job, processes=ctx.obj.get("jobs"), on_done=done)
     for p in paths:
         click.echo(f"已导出：{p}")
     return paths
@@ -118,11 +126,8 @@ all_option = click.option("--all", "all_", is_flag=True, help="全部")
 @click.pass_context
 def annex1_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
     """附件1：党支部党建工作自评表（.xlsx）。"""
-    from bot.exports import annex1_xlsx
-
     with _session(ctx) as (s, org, year, as_of):
-        _run_each("自评表", _branches(s, org, branch, all_), lambda b: b.name,
-                  lambda b: annex1_xlsx(s, b, year, as_of, ctx.obj["out"]))
+        _run_each(ctx, "annex1", "自评表", _branches(s, org, branch, all_), lambda b: b.name, s, org, year, as_of)
 
 
 @export.command("annex2")
@@ -131,11 +136,8 @@ def annex1_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
 @click.pass_context
 def annex2_cmd(ctx: click.Context, group: str | None, all_: bool) -> None:
     """附件2：协作组党支部工作评分结果汇总表（.xlsx）。"""
-    from bot.exports import annex2_xlsx
-
     with _session(ctx) as (s, org, year, as_of):
-        _run_each("汇总表", _groups(s, org, group, all_), lambda g: g.name,
-                  lambda g: annex2_xlsx(s, org, g, year, as_of, ctx.obj["out"]))
+        _run_each(ctx, "annex2", "汇总表", _groups(s, org, group, all_), lambda g: g.name, s, org, year, as_of)
 
 
 @export.command("record-book")
@@ -144,11 +146,8 @@ def annex2_cmd(ctx: click.Context, group: str | None, all_: bool) -> None:
 @click.pass_context
 def record_book_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
     """社会组织党支部工作活动记录本（.docx）：按日期列出全部活动，标出缺会的月份。"""
-    from bot.exports import record_book_docx
-
     with _session(ctx) as (s, org, year, as_of):
-        _run_each("记录本", _branches(s, org, branch, all_), lambda b: b.name,
-                  lambda b: record_book_docx(s, b, year, as_of, ctx.obj["out"]))
+        _run_each(ctx, "record-book", "记录本", _branches(s, org, branch, all_), lambda b: b.name, s, org, year, as_of)
 
 
 @export.command("report")
@@ -171,11 +170,8 @@ def report_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def summary_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
     """党支部年度工作总结提纲（.docx）：八个方面，预填本支部的数字。"""
-    from bot.exports import summary_docx
-
     with _session(ctx) as (s, org, year, as_of):
-        _run_each("工作总结提纲", _branches(s, org, branch, all_), lambda b: b.name,
-                  lambda b: summary_docx(s, b, year, as_of, ctx.obj["out"]))
+        _run_each(ctx, "summary", "工作总结提纲", _branches(s, org, branch, all_), lambda b: b.name, s, org, year, as_of)
 
 
 @export.command("check-summary")
