@@ -68,7 +68,7 @@ def run(n: int, profile: bool, top: int, show_sql: bool = False, kind_filter: st
         stmts: dict[str, list[int]] = defaultdict(list)
         commits: dict[str, list[int]] = defaultdict(list)
         cpu: dict[str, float] = defaultdict(float)
-        prof = cProfile.Profile() if profile else None
+        prof = cProfile.Profile(time.process_time) if profile else None  # CPU, not time spent waiting on PostgreSQL
         for i in range(100_000, 100_000 + n):
             kind = KINDS[i % len(KINDS)]
             counter["stmts"] = counter["commits"] = 0
