@@ -22,11 +22,12 @@ GRADE_COLOURS = {"优秀": "#c0392b", "良好": "#e67e22", "合格": "#2e86c1", 
                  "不合格": "#566573"}
 
 
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """The family name of an installed CJK font matplotlib can use, or None."""
-    from matplotlib import font_manager
+# File names of CJK fonts, for fonts installed after matplotlib cached its font list (see cjk_font).
+CJK_FILES = ("notosanscjk", "notoserifcjk", "wqy", "sourcehan", "simhei", "msyh", "droidsansfallback", "pingfang",
+             "uming", "ukai")
 
+
+def _known_cjk(font_manager) -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for fam in CJK_FAMILIES:
         if fam in installed:
@@ -34,8 +35,31 @@ def cjk_font() -> str | None:
     for f in font_manager.fontManager.ttflist:  # any other font that says it is CJK
         if any(w in f.name for w in ("CJK", "Hei", "Song", "Kai", "Ming")):
             return f.name
-    log.warning("没有找到中文字体：排名图中的中文可能显示为方框（apt-get install fonts-noto-cjk）")
     return None
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font matplotlib can use, or None.
+
+    matplotlib caches the system's font list the first time it runs (~/.cache/matplotlib) and never looks again:
+    a CJK font installed afterwards (`apt-get install fonts-noto-cjk` after the first chart) would stay unknown
+    and every name a box. So when the cached list has none, the system's font files are searched once and the
+    CJK ones added (`FontManager.addfont`)."""
+    from matplotlib import font_manager
+
+    found = _known_cjk(font_manager)
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(k in Path(path).name.lower().replace("-", "").replace("_", "") for k in CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # a damaged or unsupported font file
+                    continue
+        found = _known_cjk(font_manager)
+    if found is None:
+        log.warning("没有找到中文字体：排名图中的中文可能显示为方框（apt-get install fonts-noto-cjk）")
+    return found
 
 
 def ranking_chart_png(cards: Sequence[ScoreCard], path: str | Path | IO[bytes], title: str | None = None,

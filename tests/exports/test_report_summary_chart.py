@@ -1,7 +1,10 @@
 """The report draft, the summary outline and check, and the ranking chart, read back."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 from docx import Document
@@ -103,4 +106,28 @@ def test_ranking_chart_png(tmp_path):
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
     assert ranking_chart_bytes(cards)[:4] == b"\x89PNG"
-    assert cjk_font() is None or "CJK" in cjk_font() or cjk_font()
+    from matplotlib import font_manager
+
+    from bot.exports.chart import CJK_FILES
+
+    has_cjk_file = any(k in Path(f).name.lower().replace("-", "").replace("_", "") for f in font_manager.findSystemFonts()
+                       for k in CJK_FILES)
+    assert (cjk_font() is not None) == has_cjk_file  # a CJK font on the machine is always the one used
+
+
+def test_a_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeypatch):
+    """A stale ~/.cache/matplotlib font list without CJK fonts must not leave every name a box."""
+    from matplotlib import font_manager
+
+    from bot.exports import chart
+
+    if not any(k in p.lower().replace("-", "") for p in font_manager.findSystemFonts() for k in chart.CJK_FILES):
+        pytest.skip("no CJK font file on this machine (apt-get install fonts-noto-cjk)")
+    stale = [f for f in font_manager.fontManager.ttflist if not any(
+        w in f.name for w in ("CJK", "Hei", "Song", "Kai", "Ming", "WenQuanYi", "Source Han"))]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    chart.cjk_font.cache_clear()
+    try:
+        assert chart.cjk_font() in chart.CJK_FAMILIES
+    finally:
+        chart.cjk_font.cache_clear()
