@@ -38,7 +38,7 @@ HELD_OUT = {"held-out (tuned on after its first run)": ROOT / "tests" / "nlp" / 
             "final hold-out (never tuned on)": ROOT / "tests" / "nlp" / "final_holdout.yaml"}
 DEFAULT_TODAY = date(2022, 12, 28)
 FIELDS = ("intent", "activities", "date", "expected", "present", "speaker", "topic", "period", "target",
-          "item", "score", "deduction", "declaration", "value", "top", "negated", "form")
+          "item", "score", "deduction", "declaration", "value", "top", "negated", "form", "subject")
 SHORT = {"t": "text", "i": "intent", "a": "activities", "d": "date", "e": "expected", "p": "present", "now": "today"}
 
 

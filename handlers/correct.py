@@ -17,6 +17,10 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if len(acts) >= 2:  # "把<date>的A改成B": A (and the date) name the record, B is the new activity
         rec = store.last_activity_by(pid, code=acts[0], day=parsed.date, branch_id=ctx.person.branch_id)
         changes["code"] = acts[-1]
+    elif parsed.subject:  # "刚才那条支委会的日期不对，应该是12月3日": the last 支委会, whatever came after it
+        rec = store.last_activity_by(pid, code=parsed.subject, branch_id=ctx.person.branch_id)
+        if parsed.date:
+            changes["date"] = parsed.date
     else:
         rec = store.last_activity_by(pid)
         if acts:
@@ -32,7 +36,8 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if parsed.topic:
         changes["topic"] = parsed.topic[:500]
     if rec is None:
-        return ReplyData("undo_none", {"code": acts[0] if len(acts) >= 2 else None, "date": parsed.date})
+        named = acts[0] if len(acts) >= 2 else parsed.subject
+        return ReplyData("undo_none", {"code": named, "date": parsed.date if len(acts) >= 2 else None})
     changes = {k: v for k, v in changes.items() if getattr(rec, k) != v}
     if not changes:
         return ReplyData("correct_what", {"code": rec.code, "date": rec.date})

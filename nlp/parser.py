@@ -340,20 +340,24 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
     tail = text[cue.end():] if cue else text
     if field is not None:
         name = field.group("f")
+        # "刚才那条支委会的日期不对": the activity before the field names the record, it is not a new value
+        before = _token_at(tokens, field.start())
+        named = _codes([(i, c) for i, c in h.activities if i < before], 0)
+        subject = named[-1] if named else None
         if name in ("应到", "实到", "到会", "参会", "出席", "参加", "人数"):
             m = _BARE_COUNT.search(tail)
             number = to_int(m.group("n")) if m else None
             if number is not None:
                 expected, present = find_counts(tail[m.end():])  # "应到人数改为8人，实到7人"
                 if name == "应到":
-                    return Parsed("correct", expected=number, present=present)
-                return Parsed("correct", expected=expected, present=number)
+                    return Parsed("correct", expected=number, present=present, subject=subject)
+                return Parsed("correct", expected=expected, present=number, subject=subject)
         if name in ("日期", "时间", "哪天"):
             hit = best_date(find_dates(tail, today, PAST), last=True)
-            return Parsed("correct", date=hit.value if hit else None)
+            return Parsed("correct", date=hit.value if hit else None, subject=subject)
         if name in ("主讲人", "主讲", "讲课人"):  # "党课主讲人写错了，是李书记"
             m = _CORRECTED_NAME.search(re.sub(r"^[,，。:：\s]*(?:应该是|应为|是|为)?", "", tail))
-            return Parsed("correct", speaker=m.group() if m else None)
+            return Parsed("correct", speaker=m.group() if m else None, subject=subject)
     # Activity named after the cue ("…改成党员大会"), else any activity in the message.
     tail_index = _token_at(tokens, len(text) - len(tail))
     # The handler's convention: one code is the new activity of the last record; two are (old, new),

@@ -34,6 +34,7 @@ class Parsed:
     top: int | None = None  # "全委排名前十" -> 10
     deduction: float | None = None  # points a grader takes off: "3.3 扣1分" -> 1.0 (score stays None)
     form: str | None = None  # export: "self_evaluation", "group_summary", "record_book", "report"
+    subject: str | None = None  # correct: the activity of the record meant, "支委会的日期错了" -> "branch_committee"
 
     def to_json(self) -> dict:
         """The `zhibu parse` line: the contract keys first, then the rest where set."""
@@ -45,7 +46,7 @@ class Parsed:
             "present": self.present,
         }
         for key in ("speaker", "topic", "period", "target", "item", "score", "deduction", "declaration", "value", "top",
-                    "form"):
+                    "form", "subject"):
             val = getattr(self, key)
             if val is not None:
                 out[key] = val

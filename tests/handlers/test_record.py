@@ -113,6 +113,20 @@ def test_correct_changes_code_date_and_counts(chat, sessions):
         assert trail[1].before["date"] == "2022-12-20" and trail[1].after["date"] == "2022-12-22"
 
 
+def test_a_correction_naming_an_activity_changes_that_record_not_the_last_one(chat, sessions):
+    chat.say("sec1", "x", P("record", "branch_committee", date=date(2022, 12, 20)))
+    chat.say("sec1", "x", P("record", "party_lecture", date=date(2022, 12, 21)))
+    r = chat.say("sec1", "刚才那条支委会的日期不对，应该是12月3日", P("correct", date=date(2022, 12, 3),
+                                                            subject="branch_committee"))
+    assert "已修改：支委会 12月20日 → 支委会 12月3日" in r.text
+    assert [(x.code, x.date) for x in _live(sessions)] == [("branch_committee", date(2022, 12, 3)),
+                                                          ("party_lecture", date(2022, 12, 21))]
+    r = chat.say("sec1", "刚才的党员大会日期错了", P("correct", subject="member_assembly"))
+    assert r.text.startswith("没有找到党员大会记录")
+    r = chat.say("sec1", "党课主讲人写错了，是李书记", P("correct", speaker="李书记", subject="party_lecture"))
+    assert _live(sessions, "party_lecture")[0].speaker == "李书记" and _live(sessions, "branch_committee")[0].speaker is None
+
+
 def test_correct_into_an_existing_record_is_refused(chat, sessions):
     chat.say("sec1", "x", P("record", "member_assembly", date=date(2022, 12, 20)))
     chat.say("sec1", "x", P("record", "branch_committee", date=date(2022, 12, 20)))
