@@ -1,6 +1,7 @@
 """Outbound clients against the fake platform server: tokens, rate limits, retries, exactly-once, no secrets in logs."""
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -278,6 +279,18 @@ def test_dingtalk_one_to_one_message_and_token_refresh(config, sessions, people,
     assert sent[0]["json"]["userIds"] == ["lina01"] and sent[0]["json"]["robotCode"] == DING_APP_KEY
     assert platform.state.token_calls["dingtalk"] == 2
     assert sent[1]["headers"]["x-acs-dingtalk-access-token"] != sent[0]["headers"]["x-acs-dingtalk-access-token"]
+
+
+def test_a_late_dingtalk_reply_without_a_session_webhook_goes_one_to_one_once(config, sessions, people, platform):
+    """bot/recovery.py answers a message left behind long after its sessionWebhook expired."""
+    sender = make_sender(config, sessions)
+    assert sender.send_to_user_id("dingtalk", "stranger-9", "（补发）…已记录", key="reply:dingtalk:m-1", reason="recovered reply")
+    assert sender.send_to_user_id("dingtalk", "stranger-9", "（补发）…已记录", "**已记录**", key="reply:dingtalk:m-1")
+    [sent] = platform.messages("/v1.0/robot/oToMessages/batchSend")
+    assert (sent["json"]["userIds"], sent["json"]["msgKey"]) == (["stranger-9"], "sampleText")
+    assert json.loads(sent["json"]["msgParam"]) == {"content": "（补发）…已记录"}
+    [row] = rows(sessions)
+    assert (row.idem_key, row.platform, row.status) == ("reply:dingtalk:m-1", "dingtalk_app", "sent")
 
 
 def test_dingtalk_file_through_old_api_upload_with_88_refresh(config, sessions, people, platform, tmp_path):
