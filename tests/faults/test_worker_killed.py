@@ -82,21 +82,26 @@ def _burst_and_kill(server: Gunicorn, calls: list[tuple[str, bytes]]) -> dict[in
     return status
 
 
-def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(server_db_url, tmp_path):
+def _roster_and_server(server_db_url: str, tmp_path):
+    """(engine, sessions, a started 2-worker gunicorn, N signed callbacks); PostgreSQL only."""
     if server_db_url.startswith("sqlite"):
-        pytest.skip("ZHIBU_TEST_POSTGRES_URL not set: taking over a killed delivery needs row locks (PostgreSQL)")
+        pytest.skip("ZHIBU_TEST_POSTGRES_URL not set: telling a dead delivery from a live one needs row locks (PostgreSQL)")
     engine = make_engine(server_db_url)
     create_schema(engine)
     sessions = make_session_factory(engine)
     users = seed_roster(sessions, 20)
     env = {"ZHIBU_DATABASE_URL": server_db_url, "ZHIBU_DEMO": "0", "ZHIBU_SCHEDULER": "0",
            "ZHIBU_WECOM_API_BASE": f"http://127.0.0.1:{free_port()}", "ZHIBU_LOG_LEVEL": "warning", **wecom_env()}
-    server = Gunicorn(env, workers=2, threads=2, log=tmp_path / "gunicorn.log")
+    # Each callback records a different activity (user i % 20, month by i // 20): one record per message.
+    calls = [signed_callback(f"{1 + i // 20}月{10 + i % 5}日开了支委会，应到9人，实到8人", BASE_ID + i, users[i % 20])
+             for i in range(N)]
+    return engine, sessions, Gunicorn(env, workers=2, threads=2, log=tmp_path / "gunicorn.log"), calls
+
+
+def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(server_db_url, tmp_path):
+    engine, sessions, server, calls = _roster_and_server(server_db_url, tmp_path)
     try:
         server.wait_ready()
-        # Each callback records a different activity (user i % 20, month by i // 20): one record per message.
-        calls = [signed_callback(f"{1 + i // 20}月{10 + i % 5}日开了支委会，应到9人，实到8人", BASE_ID + i, users[i % 20])
-                 for i in range(N)]
         status = _burst_and_kill(server, calls)
 
         answered = {i for i, code in status.items() if code == 200}
@@ -132,23 +137,13 @@ def test_sigkill_mid_burst_loses_nothing_and_duplicates_nothing(server_db_url, t
 def test_sigkill_without_platform_retries_recovery_answers_what_was_left(server_db_url, tmp_path):
     """DingTalk never retries a callback: what the killed worker had stored but not finished is left `received`.
     The scheduler's recovery (bot/recovery.py) takes each over once; nothing is left, nothing is recorded twice."""
-    if server_db_url.startswith("sqlite"):
-        pytest.skip("ZHIBU_TEST_POSTGRES_URL not set: telling a dead delivery from a live one needs row locks (PostgreSQL)")
     from bot.conversation import Conversation
     from bot.messages import RecordingSender
     from bot.recovery import recover
 
-    engine = make_engine(server_db_url)
-    create_schema(engine)
-    sessions = make_session_factory(engine)
-    users = seed_roster(sessions, 20)
-    env = {"ZHIBU_DATABASE_URL": server_db_url, "ZHIBU_DEMO": "0", "ZHIBU_SCHEDULER": "0",
-           "ZHIBU_WECOM_API_BASE": f"http://127.0.0.1:{free_port()}", "ZHIBU_LOG_LEVEL": "warning", **wecom_env()}
-    server = Gunicorn(env, workers=2, threads=2, log=tmp_path / "gunicorn.log")
+    engine, sessions, server, calls = _roster_and_server(server_db_url, tmp_path)
     try:
         server.wait_ready()
-        calls = [signed_callback(f"{1 + i // 20}月{10 + i % 5}日开了支委会，应到9人，实到8人", BASE_ID + i, users[i % 20])
-                 for i in range(N)]
         status = _burst_and_kill(server, calls)  # and no retries at all
     finally:
         server.stop()
