@@ -625,6 +625,11 @@ class Outbox:
             s.commit()
             return "new" if took == 1 else "in_flight"
 
+    def known(self, key: str) -> bool:
+        """Whether anything was ever sent, or tried, under this key."""
+        with self.sessions() as s:
+            return s.scalar(select(OutboundMessage.id).where(OutboundMessage.idem_key == key)) is not None
+
     def _finish(self, key: str, status: str, attempts: int, error: str | None) -> None:
         with self.sessions() as s:
             s.execute(update(OutboundMessage).where(OutboundMessage.idem_key == key).values(

@@ -4,7 +4,8 @@ A message is answered passively (encrypted XML in the HTTP response) when the co
 within `budget` seconds; otherwise the callback gets an empty 200 inside WeChat Work's 5 s window and the
 reply follows through the application message API. Files of a reply (exports) always go that way.
 A platform retry (same MsgId, or FromUserName+CreateTime for events) is recognised by the conversation
-core's store and answered with an empty 200: one record, one reply.
+core's store: nothing is done twice, and the retry gets the stored answer again when the first one was passive
+(WeChat Work only retries what it got no answer for), else an empty 200 (`_answer_retry`).
 """
 from __future__ import annotations
 
@@ -75,7 +76,9 @@ class WecomChannel:
         except Exception:
             log.exception("conversation failed on wecom message %s", msg.dedup_key)
             return 200, self.crypto.seal_reply(msg.from_user, SORRY, nonce=nonce)
-        if not on_time or reply is None or reply.duplicate:
+        if reply is not None and reply.duplicate:
+            return 200, self._answer_retry(msg, reply, nonce)
+        if not on_time or reply is None:
             return 200, ""
         if reply.files:
             self.background.submit(self.sender.send_to_user_id, "wecom", msg.from_user, "", "",
@@ -83,6 +86,17 @@ class WecomChannel:
         if not reply.text:
             return 200, ""
         return 200, self.crypto.seal_reply(msg.from_user, reply.text, nonce=nonce)
+
+    def _answer_retry(self, msg: WecomMessage, reply: Reply, nonce: str) -> str:
+        """WeChat Work retries a callback only when it got no answer within 5 s. So a retry of a message that was
+        answered passively means that answer never arrived (written after WeChat Work gave up, e.g. while the
+        request queued behind a burst): give the stored answer again. Nothing new is done. A message still being
+        processed, or answered through the message API (an `outbound_message` under its reply key), gets the
+        empty 200 as before, so nobody is answered twice."""
+        outbox = getattr(self.sender, "outbox", None)
+        if not reply.text or outbox is None or outbox.known(f"reply:wecom:{msg.dedup_key}"):
+            return ""
+        return self.crypto.seal_reply(msg.from_user, reply.text, nonce=nonce)
 
     def _send_late(self, msg: WecomMessage, reply: Reply) -> None:
         if reply.duplicate or not (reply.text or reply.files):
