@@ -37,6 +37,8 @@ _MESSAGES = InboundMessage.__table__
 _INSERT_MESSAGE = insert(_MESSAGES)
 _READ_MESSAGE = select(_MESSAGES.c.status, _MESSAGES.c.reply_text).where(_MESSAGES.c.id == bindparam("mid"))
 _LOCK_MESSAGE = _READ_MESSAGE.with_for_update()
+_FIND_MESSAGE = select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.reply_text).where(
+    _MESSAGES.c.channel == bindparam("channel"), _MESSAGES.c.dedup_key == bindparam("dedup_key"))
 _FINISH_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("mid"))  # SET: the columns given
 
 
@@ -135,6 +137,12 @@ class Conversation:
         self._send(outbox)
         return inbound, reply
 
+    def stored_reply(self, channel: str, dedup_key: str) -> str | None:
+        """The answer stored for a message, None while it is still being processed (or not stored)."""
+        with self.sessions() as session:
+            return session.scalar(select(_MESSAGES.c.reply_text).where(
+                _MESSAGES.c.channel == channel[:20], _MESSAGES.c.dedup_key == dedup_key[:200]))
+
     @contextmanager
     def _session(self) -> Iterator[Session]:
         """A Session bound to one connection checked out for the whole message (when the factory has an engine)."""
@@ -152,17 +160,28 @@ class Conversation:
                       account=(inbound.account or "")[:100], conversation_id=inbound.conversation_id,
                       kind=inbound.kind, text=inbound.text, media=inbound.media, received_at=inbound.received_at or now,
                       status="received")
+        find = {"channel": values["channel"], "dedup_key": values["dedup_key"]}
+        if session.get_bind().dialect.name in ("mysql", "mariadb"):
+            # InnoDB makes an INSERT of a duplicate key wait for the lock the first delivery holds on that row
+            # while it works, and then picks one of the two as a deadlock victim. A plain read first (it never
+            # waits) recognises a retry without inserting; two first deliveries at once still meet the constraint.
+            stored = session.execute(_FIND_MESSAGE, find).first()
+            session.rollback()
+            if stored is not None:
+                return self._repeated(session, stored)
         try:
             message_id = session.connection().execute(_INSERT_MESSAGE, values).inserted_primary_key[0]
             session.commit()
         except IntegrityError:
             session.rollback()
-            stored = session.execute(select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.reply_text).where(
-                _MESSAGES.c.channel == values["channel"], _MESSAGES.c.dedup_key == values["dedup_key"])).first()
-            if stored is not None and self._orphaned(session, stored.id, stored.status):
-                return stored.id  # its first delivery died before processing it (worker killed): take over
-            return Reply(text=(stored.reply_text or "") if stored else "", duplicate=True)
+            return self._repeated(session, session.execute(_FIND_MESSAGE, find).first())
         return message_id
+
+    def _repeated(self, session: Session, stored: Any) -> int | Reply:
+        """A message stored before: take it over when its first delivery died, else answer as a duplicate."""
+        if stored is not None and self._orphaned(session, stored.id, stored.status):
+            return stored.id  # its first delivery died before processing it (worker killed): take over
+        return Reply(text=(stored.reply_text or "") if stored else "", duplicate=True)
 
     @staticmethod
     def _orphaned(session: Session, message_id: int, status: str) -> bool:

@@ -10,6 +10,7 @@ core's store: nothing is done twice, and the retry gets the stored answer again 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -93,10 +94,29 @@ class WecomChannel:
         request queued behind a burst): give the stored answer again. Nothing new is done. A message still being
         processed, or answered through the message API (an `outbound_message` under its reply key), gets the
         empty 200 as before, so nobody is answered twice."""
+        text = reply.text or self._wait_for_answer(msg)
         outbox = getattr(self.sender, "outbox", None)
-        if not reply.text or outbox is None or outbox.known(f"reply:wecom:{msg.dedup_key}"):
+        if not text or outbox is None or outbox.known(f"reply:wecom:{msg.dedup_key}"):
             return ""
-        return self.crypto.seal_reply(msg.from_user, reply.text, nonce=nonce)
+        return self.crypto.seal_reply(msg.from_user, text, nonce=nonce)
+
+    def _wait_for_answer(self, msg: WecomMessage, step: float = 0.1) -> str | None:
+        """The retry came while the first delivery is still being processed (it queued behind a burst and started
+        late): its answer will be written to a connection WeChat Work has closed. Wait for it, within the budget."""
+        stored = getattr(self.conversation, "stored_reply", None)
+        if stored is None:
+            return None
+        deadline = time.monotonic() + self.budget
+        while time.monotonic() < deadline:
+            try:
+                text = stored("wecom", msg.dedup_key)
+            except Exception:  # noqa: BLE001 - the database is away: the empty 200, as before
+                log.exception("looking up the answer of wecom message %s failed", msg.dedup_key)
+                return None
+            if text:
+                return text
+            time.sleep(step)
+        return None
 
     def _send_late(self, msg: WecomMessage, reply: Reply) -> None:
         if reply.duplicate or not (reply.text or reply.files):

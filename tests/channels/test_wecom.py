@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime, timezone
 
 import pytest
 from defusedxml.ElementTree import fromstring
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.channels.errors import Rejected
 from bot.channels.wecom_protocol import WecomCrypto, parse_message
@@ -251,3 +252,37 @@ def test_wechatpys_own_parser_refuses_entity_declarations_too():
 def test_callbacks_are_404_when_wecom_is_not_configured(make_app):
     app = make_app(wecom=False)
     assert app.test_client().get("/wecom/callback", query_string=fixture("wecom/url_verify.json")["query"]).status_code == 404
+
+
+def test_a_retry_while_the_first_delivery_still_runs_waits_for_its_answer(make_app, engine):
+    """The first delivery queued behind a burst and started late: WeChat Work has cut it off and retries while it
+    runs. The retry waits (within the budget) for the first one's answer and gives it, instead of an empty 200."""
+    from bot.conversation import Conversation
+    from bot.messages import RecordingSender
+
+    app = make_app()
+    rt = app.extensions["zhibu"]
+    real = Conversation(rt.sessions, lambda: datetime(2022, 12, 26, 2, tzinfo=timezone.utc), RecordingSender())
+    rt.services["wecom_channel"].conversation = real
+    msg_id = "7181593622548569997"
+    with rt.sessions() as s:
+        s.add(InboundMessage(channel="wecom", dedup_key=msg_id, account="zhangwei", kind="text", text="今天开了支委会",
+                             status="received"))
+        s.commit()
+    first = engine.connect()  # the first delivery: holds the message row while it works
+    first.execute(select(InboundMessage.id).where(InboundMessage.dedup_key == msg_id).with_for_update())
+
+    def finish() -> None:
+        time.sleep(0.3)
+        first.execute(update(InboundMessage).where(InboundMessage.dedup_key == msg_id)
+                      .values(status="handled", reply_text="已记录：支委会 12月26日（今年第1次）"))
+        first.commit()
+        first.close()
+
+    worker = threading.Thread(target=finish)
+    worker.start()
+    query, body = wecom_envelope(wecom_text_xml("今天开了支委会", msg_id))
+    resp = app.test_client().post("/wecom/callback", query_string=query, data=body)
+    worker.join()
+    assert fromstring(open_reply(resp.get_data(as_text=True))).findtext("Content") == "已记录：支委会 12月26日（今年第1次）"
+    assert _count(app) == 1

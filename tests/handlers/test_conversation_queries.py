@@ -25,11 +25,14 @@ HELP_STATEMENTS = 6
 # in the session yet), the branch's facts in ONE statement (bot/facts.py:branch_card), UPDATE message. Was 12.
 QUERY_STATEMENTS = 6
 TRANSACTIONS = 2  # the raw message is committed before it is processed
+# MariaDB/MySQL: one more, a plain read of the message before the INSERT (bot/conversation.py: InnoDB would make a
+# retry's duplicate INSERT wait for the first delivery's row lock and then deadlock).
+INNODB_EXTRA = {"mysql": 1, "mariadb": 1}
 
 
 @pytest.fixture()
 def counted(engine):
-    seen = {"statements": [], "commits": 0}
+    seen = {"statements": [], "commits": 0, "extra": INNODB_EXTRA.get(engine.dialect.name, 0)}
 
     @event.listens_for(engine, "before_cursor_execute")
     def _statement(_conn, _cursor, statement, *_args) -> None:
@@ -54,7 +57,7 @@ def test_record_message_statement_ceiling(chat, counted):
     counted["reset"]()
     reply = chat.say("sec1", "今天开了支委会", P("record", "branch_committee"))
     assert "已记录" in reply.text
-    assert len(counted["statements"]) <= RECORD_STATEMENTS, counted["statements"]
+    assert len(counted["statements"]) <= RECORD_STATEMENTS + counted["extra"], counted["statements"]
     assert counted["commits"] == TRANSACTIONS
 
 
@@ -63,7 +66,7 @@ def test_help_message_statement_ceiling(chat, counted):
     counted["reset"]()
     reply = chat.say("sec1", "帮助", P("help"))
     assert "王书记" in reply.text and "第一党支部" in reply.text
-    assert len(counted["statements"]) <= HELP_STATEMENTS, counted["statements"]
+    assert len(counted["statements"]) <= HELP_STATEMENTS + counted["extra"], counted["statements"]
     assert counted["commits"] == TRANSACTIONS
 
 
@@ -75,7 +78,7 @@ def test_score_and_progress_statement_ceiling(chat, counted, intent):
     assert "第一党支部" in reply.text
     facts = [s for s in counted["statements"] if "activity_record" in s or "declaration" in s or "score_entry" in s]
     assert len(facts) == 1, counted["statements"]  # the branch's facts: one UNION ALL
-    assert len(counted["statements"]) <= QUERY_STATEMENTS, counted["statements"]
+    assert len(counted["statements"]) <= QUERY_STATEMENTS + counted["extra"], counted["statements"]
     assert counted["commits"] == TRANSACTIONS
 
 
@@ -87,7 +90,7 @@ def test_record_message_statement_ceiling_per_channel(chat, counted, channel):
     chat.say("sec1", "帮助", P("help"), channel=channel)
     counted["reset"]()
     assert "已记录" in chat.say("sec1", "今天开了支委会", P("record", "branch_committee"), channel=channel).text
-    assert len(counted["statements"]) <= RECORD_STATEMENTS, counted["statements"]
+    assert len(counted["statements"]) <= RECORD_STATEMENTS + counted["extra"], counted["statements"]
 
 
 @CHANNELS
