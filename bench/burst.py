@@ -130,15 +130,15 @@ def main(rate: float, seconds: float) -> None:
     how = Counter(kind for _, kind, _ in out)
     attempts = Counter(a for a, kind, _ in out if kind != "none")
     lat = sorted(t for _, kind, t in out if kind != "none")
-    print(f"offered {n} in {elapsed:.1f} s; answers: passive {how['passive']}, empty 200 (reply via API) {how['empty']}, "
-          f"none after {RETRIES} retries {how['none']}")
+    print(f"offered {n} in {elapsed:.1f} s; answers: passive {how['passive']}, empty 200 {how['empty']} (the reply "
+          f"must then come through the message API: {api} sent), none after {RETRIES} retries {how['none']}")
     print("answered at attempt: " + ", ".join(f"{'first' if a == 0 else f'retry {a}'} {c}" for a, c in sorted(attempts.items())))
     if lat:
         print(f"time from first send to the answer: p50 {lat[len(lat) // 2]:.2f} s, p90 {lat[int(len(lat) * 0.9)]:.2f} s, "
               f"max {lat[-1]:.2f} s")
     print(f"database: {len(stored)} of {n} stored (each once: unique key), statuses {dict(Counter(stored.values()))}; "
           f"all handled {drained:.1f} s after the last answer; {records} activity records, "
-          f"{sum(1 for c in per_msg.values() if c > 1)} messages with more than one; {api} replies sent through the API")
+          f"{sum(1 for c in per_msg.values() if c > 1)} messages with more than one")
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
