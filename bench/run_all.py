@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in turn (each prints its figures and the machine), then the long fuzzing run.
 
-Run: .venv/bin/python bench/run_all.py [--skip NAME …]   names: parse, annex2, committee, callbacks, fuzz
+Run: .venv/bin/python bench/run_all.py [--skip NAME …]   names: parse, annex2, committee, callbacks, burst, ack_probe, fuzz
 A missing script (a colleague's, not landed yet) is reported and skipped; the exit code is non-zero when one failed.
 """
 from __future__ import annotations
@@ -18,6 +18,8 @@ STEPS = [
     ("annex2", [sys.executable, "bench/exports_annex2.py"]),
     ("committee", [sys.executable, "bench/committee.py"]),
     ("callbacks", [sys.executable, "bench/callbacks.py"]),
+    ("burst", [sys.executable, "bench/burst.py"]),
+    ("ack_probe", [sys.executable, "bench/ack_probe.py"]),
     # 10,000 hypothesis cases per callback endpoint and for the parser (the default `make test` runs 1,000).
     ("fuzz", [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/fuzz"]),
 ]
