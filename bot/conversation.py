@@ -138,10 +138,13 @@ class Conversation:
         return inbound, reply
 
     def stored_reply(self, channel: str, dedup_key: str) -> str | None:
-        """The answer stored for a message, None while it is still being processed (or not stored)."""
+        """The answer stored for a finished message ('' when it had none), None while it is still being processed
+        (or not stored)."""
         with self.sessions() as session:
-            return session.scalar(select(_MESSAGES.c.reply_text).where(
-                _MESSAGES.c.channel == channel[:20], _MESSAGES.c.dedup_key == dedup_key[:200]))
+            row = session.execute(_FIND_MESSAGE, {"channel": channel[:20], "dedup_key": dedup_key[:200]}).first()
+        if row is None or row.status == "received":
+            return None
+        return row.reply_text or ""
 
     @contextmanager
     def _session(self) -> Iterator[Session]:

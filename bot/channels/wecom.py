@@ -113,8 +113,8 @@ class WecomChannel:
             except Exception:  # noqa: BLE001 - the database is away: the empty 200, as before
                 log.exception("looking up the answer of wecom message %s failed", msg.dedup_key)
                 return None
-            if text:
-                return text
+            if text is not None:  # finished (an event, say, has no answer to give)
+                return text or None
             time.sleep(step)
         return None
 

@@ -68,3 +68,15 @@ def test_help_differs_by_role(chat):
     assert "全委排名" in chat.say("office1", "帮助", P("help")).text
     member = chat.say("mem1", "帮助", P("help")).text
     assert "多少分" in member and "记录活动" not in member
+
+
+def test_stored_reply_tells_a_message_in_progress_from_a_finished_one(sessions, chat):
+    from bot.models import InboundMessage
+
+    with sessions() as s:
+        s.add_all([InboundMessage(channel="wecom", dedup_key="busy", account="sec1", status="received"),
+                   InboundMessage(channel="wecom", dedup_key="event", account="sec1", kind="event", status="handled"),
+                   InboundMessage(channel="wecom", dedup_key="done", account="sec1", status="handled", reply_text="已记录")])
+        s.commit()
+    got = {k: chat.conv.stored_reply("wecom", k) for k in ("busy", "event", "done", "never")}
+    assert got == {"busy": None, "event": "", "done": "已记录", "never": None}
