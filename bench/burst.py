@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import generate_committee, machine, pg_schema  # noqa: E402
 from callbacks import CORP_ID, USERS, Gunicorn, app_env, callbacks  # noqa: E402
-from loadgen import HOST  # noqa: E402
+from loadgen import HOST, paced  # noqa: E402
 
 WINDOW = 5.0  # seconds WeChat Work waits for an answer
 RETRIES = 3
@@ -69,16 +69,8 @@ async def _message(port: int, req: bytes, due: float, out: list, sem: asyncio.Se
 async def _burst(port: int, reqs: list[bytes], rate: float) -> tuple[list, float]:
     out: list = []
     sem = asyncio.Semaphore(2000)  # sockets at once (the platform has many; this machine allows 20,000 fds)
-    t0 = time.perf_counter()
-    tasks = []
-    for i, req in enumerate(reqs):
-        due = t0 + i / rate
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.ensure_future(_message(port, req, due, out, sem)))
-    await asyncio.gather(*tasks)
-    return out, time.perf_counter() - t0
+    elapsed = await paced(reqs, rate, lambda req, due: _message(port, req, due, out, sem))
+    return out, elapsed
 
 
 def main(rate: float, seconds: float) -> None:

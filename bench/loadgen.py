@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Awaitable, Callable, Sequence
 
 HOST = "127.0.0.1"
 
@@ -139,19 +139,26 @@ async def _one(pool: _Pool, req: bytes, due: float, res: Result, timeout: float)
     await pool.put(conn)
 
 
-async def _fixed_rate(port: int, reqs: Sequence[bytes], rate: float, max_conns: int, timeout: float) -> Result:
-    res = Result()
-    pool = _Pool(port, max_conns)
-    cpu0, t0 = time.process_time(), time.perf_counter()
+async def paced(reqs: Sequence[bytes], rate: float, send: Callable[[bytes, float], Awaitable[None]]) -> float:
+    """Open loop: start `send(request, due)` for request i at t0 + i/rate, whatever happened before; wait for all.
+    Returns the seconds from t0 until the last one finished."""
+    t0 = time.perf_counter()
     tasks = []
     for i, req in enumerate(reqs):
         due = t0 + i / rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.ensure_future(_one(pool, req, due, res, timeout)))
+        tasks.append(asyncio.ensure_future(send(req, due)))
     await asyncio.gather(*tasks)
-    res.elapsed = time.perf_counter() - t0
+    return time.perf_counter() - t0
+
+
+async def _fixed_rate(port: int, reqs: Sequence[bytes], rate: float, max_conns: int, timeout: float) -> Result:
+    res = Result()
+    pool = _Pool(port, max_conns)
+    cpu0 = time.process_time()
+    res.elapsed = await paced(reqs, rate, lambda req, due: _one(pool, req, due, res, timeout))
     res.client_cpu = time.process_time() - cpu0
     pool.close()
     return res
