@@ -22,6 +22,8 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.replies import render
+
 from .directory_cache import PLANS, DirectoryCache, current_mark, generation, plan_generation, plan_written_since
 from .messages import Inbound, Reply, Sender
 from .models import InboundMessage, Person
@@ -29,7 +31,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 
-FAILED_TEXT = "抱歉，刚才处理这条消息时出了点问题，已记下来由管理员排查。请稍后再试，或换个说法发一次。"
+FAILED_TEXT = render("failed", {})[0]  # rendered once: it must be at hand when the database is not
 UNKNOWN_SENDER_TEMPLATE = "unknown_sender"
 MAX_PLAN_CHECKS = 50_000
 _MESSAGES = InboundMessage.__table__

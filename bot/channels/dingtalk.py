@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from handlers.replies import render
+
 from ..media import MediaStore
 from ..messages import Inbound, Reply
 from ..push import session_payload
@@ -25,7 +27,7 @@ from .media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
 from .window import Background, within_window
 
 log = logging.getLogger("bot.channels.dingtalk")
-SORRY = "抱歉，我这边出了点问题，请稍后再发一次。"
+SORRY = render("channel_sorry", {})[0]
 KINDS = {"text": "text", "picture": "image", "file": "file"}
 
 

@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import select
 
+from handlers.replies import render
+
 from ..media import CONTENT_TYPE_EXT, MediaStore, MediaTooLarge, sanitise
 from ..messages import Inbound, Reply
 from ..models import InboundMessage
@@ -24,7 +26,6 @@ from ..models import InboundMessage
 log = logging.getLogger("bot.channels")
 
 MEDIA_KINDS = ("image", "file")
-MEDIA_SORRY = "抱歉，没能从{platform}取到这个{what}（{why}）。消息已记下，请稍后重新发送一次。"
 MEDIA_DEADLINE = 60.0  # seconds for a whole download; each read also has its own timeout
 
 # download(media_id, save) -> whatever save returned; save(chunks, filename from the platform, content type)
@@ -78,7 +79,7 @@ def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, 
         media.update(path=str(path), filename=name, size=size)
         return replace(inbound, media=media), None
     media["error"] = code
-    return replace(inbound, media=media), MEDIA_SORRY.format(platform=platform, what=what, why=why)
+    return replace(inbound, media=media), render("media_sorry", {"platform": platform, "what": what, "why": why})[0]
 
 
 def already_stored(sessions: Any, inbound: Inbound) -> bool:

@@ -16,6 +16,8 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
 
+from handlers.replies import render
+
 from ..media import MediaStore
 from ..messages import Inbound, Reply
 from .errors import Rejected
@@ -26,7 +28,7 @@ from .window import Background, within_window
 log = logging.getLogger("bot.channels.wecom")
 
 FORWARDED_EVENTS = {"enter_agent", "subscribe"}
-SORRY = "抱歉，我这边出了点问题，请稍后再发一次。"
+SORRY = render("channel_sorry", {})[0]
 
 
 def to_inbound(msg: WecomMessage) -> Inbound | None:
