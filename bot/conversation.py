@@ -139,11 +139,15 @@ class Conversation:
         self._send(outbox)
         return inbound, reply
 
+    def find(self, channel: str, dedup_key: str) -> Any:
+        """The stored message (id, status, reply_text), or None: a platform retry is recognised by it."""
+        with self.sessions() as session:
+            return session.execute(_FIND_MESSAGE, {"channel": channel[:20], "dedup_key": dedup_key[:200]}).first()
+
     def stored_reply(self, channel: str, dedup_key: str) -> str | None:
         """The answer stored for a finished message ('' when it had none), None while it is still being processed
         (or not stored)."""
-        with self.sessions() as session:
-            row = session.execute(_FIND_MESSAGE, {"channel": channel[:20], "dedup_key": dedup_key[:200]}).first()
+        row = self.find(channel, dedup_key)
         if row is None or row.status == "received":
             return None
         return row.reply_text or ""

@@ -22,6 +22,8 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handlers.replies import render
+
 from .messages import Inbound, Reply
 from .models import InboundMessage, utcnow
 
@@ -30,7 +32,6 @@ log = logging.getLogger(__name__)
 GRACE = timedelta(minutes=2)  # far beyond a callback's life (3.5 s budget, gunicorn kills a worker after 30 s)
 MAX_AGE = timedelta(hours=24)
 BATCH = 100
-LATE_TEMPLATE = "late_reply"
 
 
 @dataclass
@@ -64,11 +65,8 @@ def stranded(sessions: sessionmaker[Session], now: datetime, *, grace: timedelta
 
 
 def recover(conversation: Any, sender: Any, *, now: datetime | None = None, grace: timedelta = GRACE,
-            max_age: timedelta | None = MAX_AGE, limit: int = BATCH,
-            render: Callable[[str, dict], tuple[str, str | None]] | None = None) -> RecoveryReport:
+            max_age: timedelta | None = MAX_AGE, limit: int = BATCH) -> RecoveryReport:
     """Take over and answer the stranded messages (one batch). Never raises for one bad message."""
-    if render is None:
-        from handlers.replies import render
     now = now or utcnow()
     if now.tzinfo is not None:  # received_at is naive UTC
         now = now.astimezone(timezone.utc).replace(tzinfo=None)
@@ -86,8 +84,8 @@ def recover(conversation: Any, sender: Any, *, now: datetime | None = None, grac
             continue
         inbound, reply = done
         report.recovered.append(msg.id)
-        when = _local(inbound.received_at or now, conversation.tz)
-        if not _answer(sender, inbound, reply, msg.person_id or _person_of(conversation, msg.id), when, render):
+        if not _answer(sender, inbound, reply, _local(inbound.received_at or now, conversation.tz),
+                       lambda mid=msg.id: _person_of(conversation, mid)):
             report.unsent.append(msg.id)
     if report.found:
         log.warning("inbox recovery: %s", report.summary())
@@ -95,6 +93,7 @@ def recover(conversation: Any, sender: Any, *, now: datetime | None = None, grac
 
 
 def _person_of(conversation: Any, message_id: int) -> int | None:
+    """Who sent it, as the processing just found out (stored on the message)."""
     with conversation.sessions() as s:
         return s.scalar(select(InboundMessage.person_id).where(InboundMessage.id == message_id))
 
@@ -104,19 +103,19 @@ def _local(utc_naive: datetime, tz: Any) -> str:
     return f"{t.month}月{t.day}日{t.hour}:{t.minute:02d}"
 
 
-def _answer(sender: Any, inbound: Inbound, reply: Reply, person_id: int | None, when: str,
-            render: Callable[[str, dict], tuple[str, str | None]]) -> bool:
+def _answer(sender: Any, inbound: Inbound, reply: Reply, when: str, person_of: Callable[[], int | None]) -> bool:
     """The reply, introduced as late, on the channel the message came from (same key as a late reply)."""
     if not (reply.text or reply.files) or inbound.kind == "event":
         return True  # nothing to say, or a greeting for opening the app minutes ago: better left unsaid
     said = inbound.text or {"image": "照片", "file": "文件"}.get(inbound.kind, "消息")
-    intro, _ = render(LATE_TEMPLATE, {"when": when, "text": said[:30], "cut": len(said) > 30})
+    intro, _ = render("late_reply", {"when": when, "text": said[:30], "cut": len(said) > 30})
     text = f"{intro}\n{reply.text}" if reply.text else ""
     markdown = f"{intro}\n\n{reply.markdown}" if reply.markdown else None
     key = f"reply:{inbound.channel}:{inbound.dedup_key}"
     if inbound.channel in ("wecom", "dingtalk") and hasattr(sender, "send_to_user_id"):
         return bool(sender.send_to_user_id(inbound.channel, inbound.account, text, markdown, key=key,
                                            reason="recovered reply", files=list(reply.files)))
-    if person_id is not None and text:
+    person_id = person_of() if text else None  # web / console: through the person's own inbox
+    if person_id is not None:
         return bool(sender.send_to_person(person_id, text, markdown, key=key, reason="recovered reply"))
     return False

@@ -15,13 +15,10 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator
 
-from sqlalchemy import select
-
 from handlers.replies import render
 
 from ..media import CONTENT_TYPE_EXT, MediaStore, MediaTooLarge, sanitise
 from ..messages import Inbound, Reply
-from ..models import InboundMessage
 
 log = logging.getLogger("bot.channels")
 
@@ -82,15 +79,13 @@ def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, 
     return replace(inbound, media=media), render("media_sorry", {"platform": platform, "what": what, "why": why})[0]
 
 
-def already_stored(sessions: Any, inbound: Inbound) -> bool:
+def already_stored(conversation: Any, inbound: Inbound) -> bool:
     """True when this message (channel + dedup key) is stored already: a platform retry, nothing to fetch."""
-    if sessions is None:
+    find = getattr(conversation, "find", None)
+    if find is None:
         return False
     try:
-        with sessions() as s:
-            return s.scalar(select(InboundMessage.id).where(
-                InboundMessage.channel == inbound.channel[:20],
-                InboundMessage.dedup_key == inbound.dedup_key[:200])) is not None
+        return find(inbound.channel, inbound.dedup_key) is not None
     except Exception:  # the database is down: the core says so in its own words; fetching does no harm
         log.exception("could not look up %s message %s before fetching its media", inbound.channel, inbound.dedup_key)
         return False
@@ -99,11 +94,11 @@ def already_stored(sessions: Any, inbound: Inbound) -> bool:
 def handle_with_media(channel: Any, inbound: Inbound, download: Download | None, *, platform: str) -> Reply:
     """Text goes straight to the core; an image/file is fetched first (the caller's window covers both).
 
-    `channel` has `conversation`, `sender` (its `sessions` and `config`), `media_store` (None: built from the
-    sender's config on first use) and `media_deadline`. When the download failed the core still stores the
+    `channel` has `conversation` (its `find` recognises a retry), `sender` (its `config`), `media_store` (None:
+    built from the sender's config on first use) and `media_deadline`. When the download failed the core still stores the
     message (with media["error"]) and the person gets the friendly line instead of the core's answer; a retry
     of a stored message goes straight to the core, which answers it as a duplicate."""
-    if inbound.kind not in MEDIA_KINDS or already_stored(getattr(channel.sender, "sessions", None), inbound):
+    if inbound.kind not in MEDIA_KINDS or already_stored(channel.conversation, inbound):
         return channel.conversation.handle(inbound)
     if channel.media_store is None:
         channel.media_store = MediaStore.from_config(getattr(channel.sender, "config", None))

@@ -72,10 +72,8 @@ def _run_each(ctx: click.Context, kind: str, label: str, things: Sequence, name:
 
     ids, names = [t.id for t in things], {t.id: name(t) for t in things}
     job = Job(session.get_bind().url.render_as_string(hide_password=False), org.id, year, as_of, str(ctx.obj["out"]))
-    session.close()  # the pool's processes open connections of their own; none of ours may be inherited
-    session.get_bind().dispose()
     if len(ids) <= 1:
-        paths = export_all(kind, ids, job, processes=1)
+        paths = export_all(kind, ids, job, session=session)
     else:
         with _progress() as progress:
             task = progress.add_task(label, total=len(ids))
@@ -83,7 +81,7 @@ def _run_each(ctx: click.Context, kind: str, label: str, things: Sequence, name:
             def done(thing_id: int, _path: Path) -> None:
                 progress.update(task, description=f"{label}：{names[thing_id]}", advance=1)
 
-            paths = export_all(kind, ids, job, processes=ctx.obj.get("jobs"), on_done=done)
+            paths = export_all(kind, ids, job, processes=ctx.obj.get("jobs"), on_done=done, session=session)
     for p in paths:
         click.echo(f"已导出：{p}")
     return paths

@@ -70,29 +70,42 @@ def default_jobs() -> int:
 
 
 def export_all(kind: str, ids: Sequence[int], job: Job, *, processes: int | None = None,
-               on_done: Callable[[int, Path], None] | None = None) -> list[Path]:
-    """Write the `kind` form of every id (branch ids, or group ids for annex2); paths in the order of `ids`."""
+               on_done: Callable[[int, Path], None] | None = None, session: Session | None = None) -> list[Path]:
+    """Write the `kind` form of every id (branch ids, or group ids for annex2); paths in the order of `ids`.
+
+    In this process (one form, one core, or an in-memory database) it writes with `session` when given, else
+    with an engine of its own. Before a pool forks, `session`'s connections are closed: none may be inherited."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}")
     procs = min(processes or default_jobs(), len(ids))
     paths: dict[int, Path] = {}
+
+    def finished(thing_id: int, path: str | Path) -> None:
+        paths[thing_id] = Path(path)
+        if on_done:
+            on_done(thing_id, paths[thing_id])
+
     if procs <= 1 or not shareable(job.url):
+        if session is not None:
+            for thing_id in ids:
+                finished(thing_id, _write_one(session, kind, thing_id, job))
+            return [paths[i] for i in ids]
+        if not shareable(job.url):
+            raise ValueError("an in-memory database can only be exported with the caller's session")
         _init_child(job)
         try:
             for thing_id in ids:
-                paths[thing_id] = Path(_child_write(kind, thing_id))
-                if on_done:
-                    on_done(thing_id, paths[thing_id])
+                finished(thing_id, _child_write(kind, thing_id))
         finally:
             _child["engine"].dispose()
             _child.clear()
         return [paths[i] for i in ids]
+    if session is not None:
+        session.close()
+        session.get_bind().dispose()
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_child, initargs=(job,)) as pool:
         futures = {pool.submit(_child_write, kind, thing_id): thing_id for thing_id in ids}
         for fut in as_completed(futures):
-            thing_id = futures[fut]
-            paths[thing_id] = Path(fut.result())
-            if on_done:
-                on_done(thing_id, paths[thing_id])
+            finished(futures[fut], fut.result())
     return [paths[i] for i in ids]

@@ -36,3 +36,20 @@ def test_forms_written_by_a_pool_equal_those_of_one_process(engine, sessions, tm
 def test_an_in_memory_database_is_not_shared_between_processes():
     assert not shareable("sqlite://") and not shareable("sqlite:///:memory:")
     assert shareable("sqlite:///var/zhibu.sqlite3") and shareable("postgresql+psycopg://postgres@127.0.0.1/test")
+
+
+def test_an_in_memory_database_is_written_with_the_callers_session(tmp_path):
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import StaticPool
+
+    from bot.db import create_schema, make_session_factory
+
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    create_schema(engine)
+    with make_session_factory(engine)() as s:
+        build_committee(s)
+        org = s.query(Organisation).one()
+        groups = [g.id for g in s.query(Group).order_by(Group.id)]
+        job = Job("sqlite://", org.id, 2022, date(2022, 12, 26), str(tmp_path))
+        paths = export_all("annex2", groups, job, processes=2, session=s)
+    assert [p.is_file() for p in paths] == [True] * len(groups)
