@@ -98,6 +98,17 @@ def _check_csrf() -> None:
         abort(400, "表单已过期，请刷新页面后重试")
 
 
+def office_only(view: Callable) -> Callable:
+    """After `login_required`: pages and forms for the office alone (a group leader gets a 403)."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if g.person.role != "office":
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
@@ -299,23 +310,21 @@ def branch_file(branch_id: int, kind: str):
 
 @bp.get("/report.docx")
 @login_required
+@office_only
 def report():
     from bot.exports.office import report_docx
 
-    if g.person.role != "office":
-        abort(403)
     year, as_of = _period(g.org)
     return _send(report_docx(_db(), g.org, year, as_of, Path(tempfile.mkdtemp(prefix="zhibu-office-"))))
 
 
 @bp.get("/unknown")
 @login_required
+@office_only
 def unknown():
     from bot.store import Store
     from scoring import ACTIVITIES
 
-    if g.person.role != "office":
-        abort(403)
     msgs = Store(_db()).not_understood(200)
     branches = list(_db().scalars(select(Branch).where(Branch.org_id == g.org.id, Branch.active.is_(True))
                                   .order_by(Branch.group_id, Branch.id)))
@@ -327,13 +336,12 @@ def unknown():
 
 @bp.post("/unknown/<int:message_id>/record")
 @login_required
+@office_only
 def unknown_to_record(message_id: int):
     """Turn a message the bot did not understand into an activity record (audited, linked to the message)."""
     from bot.store import Store
     from scoring import ACTIVITIES
 
-    if g.person.role != "office":
-        abort(403)
     _check_csrf()
     db = _db()
     msg = db.get(InboundMessage, message_id)
@@ -373,12 +381,11 @@ def _award_levels() -> dict[str, list[str]]:
 
 @bp.get("/incidents")
 @login_required
+@office_only
 def incidents():
     """The year's incidents (通报批评, 处分 …) and awards, and the forms that record them (office only)."""
     from handlers.labels import LEVEL_LABELS, vocabulary
 
-    if g.person.role != "office":
-        abort(403)
     year, _ = _period(g.org)
     db = _db()
     branches = list(db.scalars(select(Branch).where(Branch.org_id == g.org.id, Branch.active.is_(True))
@@ -397,9 +404,7 @@ def incidents():
 
 
 def _office_form_branch() -> tuple[Branch, date, str | None]:
-    """The branch, date and note of an incident/award form, checked (office only, CSRF, own organisation)."""
-    if g.person.role != "office":
-        abort(403)
+    """The branch, date and note of an incident/award form, checked (CSRF, own organisation; the views are office_only)."""
     _check_csrf()
     try:
         branch_id = int(request.form.get("branch_id", ""))
@@ -415,6 +420,7 @@ def _office_form_branch() -> tuple[Branch, date, str | None]:
 
 @bp.post("/incidents/add")
 @login_required
+@office_only
 def incident_add():
     """Record an incident (通报批评, 处分 …): counted by the scoring core, audited with the office member."""
     from bot.store import Store
@@ -436,11 +442,10 @@ def incident_add():
 
 @bp.post("/incidents/<int:incident_id>/remove")
 @login_required
+@office_only
 def incident_remove(incident_id: int):
     from bot.store import Store
 
-    if g.person.role != "office":
-        abort(403)
     _check_csrf()
     row = _db().get(Incident, incident_id)
     branch = _db().get(Branch, row.branch_id) if row else None
@@ -453,6 +458,7 @@ def incident_remove(incident_id: int):
 
 @bp.post("/awards/add")
 @login_required
+@office_only
 def award_add():
     """Record an award (书面表彰, 媒体报道 …) at a level the vocabulary allows; audited."""
     from bot.store import Store
