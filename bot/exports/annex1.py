@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from scoring.card import TIERS, ItemResult, ScoreCard
 from scoring.rubric import Item, Rubric, Section
 
+from .cells import save_workbook
 from .layout import load_layout
 from .xlsx_style import BORDER, align, fmt_num, font, keep_blocks_together, num_text, print_setup, row_height
 
@@ -254,7 +255,4 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     wb.properties.title = title
     wb.properties.creator = "支部助手"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

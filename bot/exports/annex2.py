@@ -18,6 +18,7 @@ from scoring.card import ScoreCard
 from scoring.rubric import Rubric
 
 from .annex1 import column_total
+from .cells import save_workbook
 from .layout import load_layout
 from .xlsx_style import BORDER, align, fmt_num, font, print_setup, row_height
 
@@ -144,7 +145,4 @@ def write_annex2(rubric: Rubric, rows: Sequence[Annex2Row | ScoreCard], path: st
     ws.print_area = f"A1:{last}{r - 1}"
     wb.properties.title = title.replace("\n", "")
     wb.properties.creator = "支部助手"
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return save_workbook(wb, path)

@@ -5,7 +5,6 @@ from bot.facts.score_cards (the scoring core), never from here.
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Sequence
@@ -18,14 +17,10 @@ from scoring.card import ScoreCard
 
 from .annex1 import write_annex1
 from .annex2 import write_annex2
+from .filenames import safe_name
 from .record_book import ActivityRow, write_record_book
 from .report import write_report
 from .summary import summary_figures, write_summary_outline
-
-
-def safe_name(name: str) -> str:
-    """A file name from a branch or group name: no path separators or characters Windows refuses."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("._") or "export"
 
 
 def _facts():

@@ -9,6 +9,22 @@ from bot.models import (ActivityRecord, Branch, Evidence, Group, InboundMessage,
 GROUPS = ("第一党建协作组", "第二党建协作组", "第三党建协作组")
 
 
+def cli_database(tmp_path, monkeypatch, build=None) -> str:
+    """A SQLite file holding `build(session)`'s committee (default build_committee), set as ZHIBU_DATABASE_URL,
+    with the working directory in tmp_path: what `zhibu export` runs against in the CLI tests."""
+    from bot.db import create_schema, make_engine, make_session_factory
+
+    url = f"sqlite:///{tmp_path}/z.sqlite3"
+    engine = make_engine(url)
+    create_schema(engine)
+    with make_session_factory(engine)() as s:
+        (build or build_committee)(s)
+    engine.dispose()
+    monkeypatch.setenv("ZHIBU_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
 def build_committee(session, year: int = 2022) -> Organisation:
     """Branch k of group g holds its monthly 支委会 in (12 - k - g) months; some skip 主题党日; one is criticised."""
     org = Organisation(name="工业行业综合党委", rubric_id="seed000", year=year)

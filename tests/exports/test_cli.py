@@ -6,21 +6,13 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.db import create_schema, make_engine, make_session_factory
 
-from .demo import build_committee
+from .demo import cli_database
 
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path}/z.sqlite3"
-    engine = make_engine(url)
-    create_schema(engine)
-    with make_session_factory(engine)() as s:
-        build_committee(s)
-    engine.dispose()
-    monkeypatch.setenv("ZHIBU_DATABASE_URL", url)
-    monkeypatch.chdir(tmp_path)
+    cli_database(tmp_path, monkeypatch)
     return tmp_path
 
 
