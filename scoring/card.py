@@ -73,6 +73,7 @@ class ItemResult:
     tiers: dict[str, float] = field(default_factory=dict)  # scores given by people, per tier
     requirements: tuple[Requirement, ...] = ()  # count requirements, for progress answers
     assumption: str | None = None  # the rubric's stated assumption for this item, if any
+    not_applicable: tuple[str, ...] = ()  # office-approved "不涉及" of this item or of a requirement: the reasons
 
     @property
     def final(self) -> float:
@@ -119,6 +120,7 @@ class ScoreCard:
     group: str | None = None
     tier_totals: dict[str, float] = field(default_factory=dict)
     computed_total: float = 0.0  # the engine's own total (no tier overrides), bonus included
+    warnings: tuple[str, ...] = ()  # facts not counted, or counted once, and why (outside the year, duplicate id …)
 
     @property
     def vetoed(self) -> bool:

@@ -6,12 +6,15 @@ from datetime import date
 from typing import Mapping
 
 from .card import TIERS, BonusResult, Deduction, ItemResult, ScoreCard, VetoResult
-from .errors import TierError
-from .facts import BranchFacts
+from .errors import TierError, YearError
+from .facts import Activity, BranchFacts, Exemption
 from .index import ActivityIndex, index_activities
 from .periods import calendar
 from .rubric import Rubric
 from .rules import Ctx, IncidentRule
+from .vocabulary import activity_label
+
+MIN_YEAR, MAX_YEAR = 1900, 9998  # a rule may look at the year after the evaluation year
 
 
 def _r(x: float) -> float:
@@ -60,17 +63,71 @@ def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
     an item only where it gave one. `total` uses each item's final score; `tier_totals[t]` is the
     column total where an item that tier left blank takes the previous tier's (or the computed) score.
     """
-    return score_indexed(rubric, facts, index_activities(facts.activities, year, as_of), year, as_of, tiers)
+    check_year(year)
+    acts, warnings = screen_activities(facts, year, as_of)
+    return score_indexed(rubric, facts, index_activities(acts, year, as_of), year, as_of, tiers, warnings)
+
+
+def check_year(year: int) -> None:
+    """Refuse a year the calendar cannot hold with one clear line (not a ValueError from `date`)."""
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise YearError(f"评价年度 year 应为 {MIN_YEAR} 到 {MAX_YEAR} 之间的整数，实际是 {year!r}")
+
+
+def screen_activities(facts: BranchFacts, year: int, as_of: date) -> tuple[list[Activity], tuple[str, ...]]:
+    """The activities to count, and a word for each one that is not counted or looks wrong: outside the
+    year (not counted), the same `id` twice (counted once)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    seen: set[str] = set()
+    out: list[Activity] = []
+    warnings: list[str] = []
+    for a in facts.activities:
+        what = f"{activity_label(a.code)}（{a.date.isoformat()}）"
+        if a.id is not None:
+            if a.id in seen:
+                warnings.append(f"{what} 记录编号 {a.id} 重复，只计一次")
+                continue
+            seen.add(a.id)
+        if not first <= a.date <= last:
+            warnings.append(f"{what} 不在{year}年度内，未计入")
+            continue
+        out.append(a)  # one before `founded` is counted and said by the rules' context (`Ctx`), on both paths
+    return out, tuple(warnings)
+
+
+def _exemptions(rubric: Rubric, facts: BranchFacts, warnings: list[str]) -> dict[str, list[Exemption]]:
+    """Approved "不涉及" per item; a pending one or one naming no item of the rubric is said, not applied."""
+    ids = {it.id for it in rubric.items}
+    out: dict[str, list[Exemption]] = {}
+    for e in facts.exemptions:
+        if e.item not in ids:
+            warnings.append(f"不涉及：评分细则 {rubric.id} 没有项目 {e.item}，未采用")
+        elif not e.approved:
+            warnings.append(f"不涉及：项目 {e.item}{'（' + e.key + '）' if e.key else ''} {e.reason}——待办公室同意，未采用")
+        else:
+            out.setdefault(e.item, []).append(e)
+    return out
+
+
+def _rule_keys(rule: object) -> set[str]:
+    keys = set(getattr(rule, "codes", ()) or ()) | set(getattr(rule, "keys", ()) or ())
+    key = getattr(rule, "key", None)
+    if key:
+        keys.add(key)
+    return keys
 
 
 def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex, year: int, as_of: date,
-                  tiers: Mapping[str, Mapping[str, float]] | None = None) -> ScoreCard:
+                  tiers: Mapping[str, Mapping[str, float]] | None = None,
+                  warnings: tuple[str, ...] = ()) -> ScoreCard:
     """`score_branch` with the activities already indexed (`scoring.index.index_rows`, built for the same
     `year` and `as_of`): a committee's store builds them from query rows, with no `Activity` per record.
-    `facts.activities` is not read."""
+    `facts.activities` is not read; `warnings` are the screening's (`screen_activities`)."""
+    check_year(year)
     if tiers:
         _check_tiers(rubric, tiers)
     ctx = Ctx(facts, calendar(year), as_of, rubric.no_double_deduction, activities)
+    exempt = _exemptions(rubric, facts, ctx.warnings) if facts.exemptions else {}
     kind = facts.kind
     plan = _plan(rubric)
     items: list[ItemResult] = []
@@ -84,6 +141,13 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
     no_incidents = not ctx.incidents
     given: dict[str, float] = {}
     for item, untouched, rules, incidents_only in plan.items.get(kind) or plan.for_kind(kind):
+        na: tuple[str, ...] = ()
+        if exempt and item.id in exempt and rules is not None:  # 不涉及的不扣分 (office-approved)
+            whole = [e for e in exempt[item.id] if e.key is None]
+            parts = [e for e in exempt[item.id] if e.key is not None]
+            na = tuple(e.reason if e.key is None else f"{e.key}：{e.reason}" for e in whole + parts)
+            rules = () if whole else tuple(r for r in rules if not any(e.key in _rule_keys(r) for e in parts))
+            untouched = replace(untouched, applies=not whole, not_applicable=na)
         if tiers:
             given = {}
             for t in TIERS:
@@ -107,8 +171,8 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
                     ded.clear()
                 else:
                     deds, points = (), untouched.points
-                res = ItemResult(item.id, item.section, item.title, item.max, points, item.source, True, deds,
-                                 tuple(miss), given, tuple(reqs), item.assumption)
+                res = ItemResult(item.id, item.section, item.title, item.max, points, item.source, untouched.applies,
+                                 deds, tuple(miss), given, tuple(reqs), item.assumption, na)
                 miss.clear()
                 reqs.clear()
         else:
@@ -170,7 +234,7 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
         items=tuple(items), bonus=tuple(bonus), vetoes=tuple(vetoes), base_total=_r(base_total),
         bonus_total=bonus_total, total=total, grade=grade, group=facts.group,
         tier_totals={t: _r(x + bonus_total) for t, x in col_totals.items()},
-        computed_total=_r(computed + bonus_total))
+        computed_total=_r(computed + bonus_total), warnings=tuple(warnings) + tuple(ctx.warnings))
 
 
 class _Plan:

@@ -49,3 +49,7 @@ class FactsError(ScoringError, ValueError):
 
 class TierError(ScoringError, ValueError):
     """A tier score for an unknown tier or item, or outside 0..max."""
+
+
+class YearError(ScoringError, ValueError):
+    """An evaluation year the calendar cannot hold (a rule may look at the year after it)."""

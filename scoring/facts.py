@@ -35,6 +35,20 @@ class Declaration:
     value: str | float | bool = True
     date: date | None = None
     id: str | None = None
+    year: int | None = None  # the evaluation year it is about (the store knows it); None: read off `date`
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """"不涉及的不扣分" (seed 000, note under annex 1): an item, or one requirement of it (`key`: an
+    activity code, a rule's key or a declaration key), does not apply to this branch, e.g. 支委会 for a
+    branch too small to elect one.  Only an office-approved exemption is applied; the reason is printed
+    on the card either way."""
+
+    item: str
+    reason: str
+    key: str | None = None
+    approved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +92,4 @@ class BranchFacts:
     incidents: tuple[Incident, ...] = ()
     awards: tuple[Award, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
+    exemptions: tuple[Exemption, ...] = ()

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Hashable, Iterable
 
+from .vocabulary import role_from_title, speaker_role
+
 
 class ActivityIndex:
     """The counted activities of one branch for one (year, as_of)."""
@@ -66,6 +68,8 @@ def index_rows(rows: Iterable[tuple[Hashable, str, date, str | None, float | Non
         else:
             lst.append(o)
         if role is not None or hours is not None or (extra and code in extra):
+            if role is not None:
+                role = speaker_role(role) or role  # "支部书记", "secretary" -> "书记"; an unknown role stays as said
             ex = extra.get(code)
             if ex is None:
                 ex = extra[code] = [(p, None, None) for p in lst[:-1]]
@@ -73,9 +77,17 @@ def index_rows(rows: Iterable[tuple[Hashable, str, date, str | None, float | Non
     return out
 
 
+def activity_role(speaker_role_said: str | None, speaker: str | None) -> str | None:
+    """Who gave it: the role recorded, else the title said with the speaker's name ("张副书记" -> 副书记)."""
+    if speaker_role_said:
+        return speaker_role(speaker_role_said) or speaker_role_said
+    return role_from_title(speaker)
+
+
 def index_activities(activities: Iterable[Any], year: int, as_of: date) -> ActivityIndex:
     """One branch's `scoring.Activity` objects -> its index."""
-    idx = index_rows(((None, a.code, a.date, a.speaker_role, a.hours) for a in activities), year, as_of).get(None)
+    idx = index_rows(((None, a.code, a.date, activity_role(a.speaker_role, a.speaker), a.hours) for a in activities),
+                     year, as_of).get(None)
     if idx is None:
         idx = ActivityIndex(*year_window(year, as_of))
     return idx

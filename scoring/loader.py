@@ -15,7 +15,8 @@ from . import rules as R
 from .errors import RubricRuleError, RubricSchemaError, RubricSyntaxError, RubricTotalError
 from .periods import PERIOD_KINDS
 from .rubric import BonusItem, GradeBand, Item, Rubric, ScoreColumn, Section, VetoItem
-from .vocabulary import ACTIVITIES, AWARDS, DECLARATIONS, INCIDENTS, activity_label, declaration_label
+from .vocabulary import (ACTIVITIES, AWARD_LEVELS, AWARDS, DECLARATIONS, INCIDENTS, SPEAKER_ROLES, STAR_RATINGS,
+                         activity_label, declaration_label, speaker_role)
 
 KINDS = ("formal", "functional")
 TIER_NAMES = ("self", "group", "office")
@@ -29,9 +30,9 @@ _COMMON = {"kind", "text", "applies_to", "unless"}
 _RULE_KEYS: dict[str, set[str]] = {
     "per_period": _COMMON | {"codes", "period", "min", "per_miss", "cap", "label", "key", "by_day", "speaker_role"},
     "count": _COMMON | {"codes", "min", "min_by_kind", "per_miss", "cap", "label", "key", "measure",
-                        "default_hours", "prorate", "speaker_role"},
+                        "default_hours", "prorate", "speaker_role", "overlaps"},
     "incident": _COMMON | {"keys", "per_event", "cap"},
-    "declaration": _COMMON | {"key", "label", "points", "min", "per_miss", "due"},
+    "declaration": _COMMON | {"key", "label", "points", "min", "per_miss", "due", "overlaps"},
     "proportional": _COMMON | {"key", "label", "weight", "due", "if_absent"},
     "variety": _COMMON | {"codes", "min", "per_miss", "label", "key"},
     "judgment": _COMMON | {"note"},
@@ -119,21 +120,46 @@ class _V:
             self.fail(where, f"applies_to 只能是 formal / functional 的列表，实际是 {v!r}")
         return tuple(v)
 
-    def mmdd(self, d: dict, key: str, where: str | None) -> str | None:
+    def due(self, d: dict, key: str, where: str | None) -> tuple[int, int, int] | None:
+        """"MM-DD" (in the evaluation year) or "+1-MM-DD" (in the year after it, e.g. a summary due
+        "于 2023 年 1 月 10 日前" for 2022) -> (years after, month, day).  02-29 is refused: it does not
+        exist every year, and a rubric is used for many."""
         v = d.get(key)
         if v is None:
             return None
-        ok = isinstance(v, str) and len(v.split("-")) == 2
+        text = v.strip() if isinstance(v, str) else ""
+        after = 0
+        if text.startswith("+1-"):
+            after, text = 1, text[3:]
+        parts = text.split("-")
+        ok = len(parts) == 2 and all(p.isdigit() and len(p) == 2 for p in parts)
         if ok:
+            m, dd = int(parts[0]), int(parts[1])
             try:
-                m, dd = (int(x) for x in v.split("-"))
                 from datetime import date
-                date(2024, m, dd)
+                date(2023, m, dd)  # not a leap year: 02-29 fails here
             except ValueError:
                 ok = False
         if not ok:
-            self.fail(where, f"{key} 应为 \"MM-DD\"（如 \"12-31\"），实际是 {v!r}", RubricRuleError)
-        return v
+            self.fail(where, f"{key} 应为每年都有的日期 \"MM-DD\"（如 \"12-31\"），或次年的 \"+1-MM-DD\"（如 \"+1-01-10\"），"
+                             f"实际是 {v!r}", RubricRuleError)
+        return after, m, dd
+
+    def roles(self, d: dict, key: str, where: str | None) -> tuple[str, ...] | None:
+        """The speaker roles that satisfy a rule (vocabulary.yaml speaker_roles, or their aliases)."""
+        v = d.get(key)
+        if v is None:
+            return None
+        raw = [v] if isinstance(v, str) else v
+        if not isinstance(raw, list) or not raw:
+            self.fail(where, f"{key} 应为讲课人身份或其列表，实际是 {v!r}", RubricRuleError)
+        out = []
+        for x in raw:
+            r = speaker_role(x)
+            if r is None:
+                self.fail(where, f"{key}：未知的讲课人身份 {x!r}（可用：{', '.join(SPEAKER_ROLES)}）", RubricRuleError)
+            out.append(r)
+        return tuple(dict.fromkeys(out))
 
 
 def _compile_item_rule(v: _V, r: Any, where: str, item: dict, item_max: float) -> R.RuleBase:
@@ -156,7 +182,7 @@ def _compile_item_rule(v: _V, r: Any, where: str, item: dict, item_max: float) -
         key = v.text(r, "key", where, required=False) or codes[0]
         if len(codes) > 1 and "key" not in r:
             v.fail(where, "多个活动代码合计时需要给出 key（如 centralized_activity）和 label", RubricRuleError)
-        role = v.text(r, "speaker_role", where, required=False) or None
+        role = v.roles(r, "speaker_role", where)
         per_miss = num("per_miss", positive=True)
         cap = num("cap", required=False, positive=True)
         if kind == "per_period":
@@ -184,7 +210,7 @@ def _compile_item_rule(v: _V, r: Any, where: str, item: dict, item_max: float) -
             v.fail(where, "prorate 应为 true 或 false", RubricRuleError)
         return R.Count(text, *common, codes, mn, min_by_kind, per_miss, cap, label, key, measure,
                        num("default_hours", required=False, default=0.0), prorate, role,
-                       "学时" if measure == "hours" else "次")
+                       "学时" if measure == "hours" else "次", _overlaps(v, r, where, item))
     if kind == "variety":
         codes = v.str_list(r, "codes", where, ACTIVITIES, "活动代码")
         mn = num("min", positive=True)
@@ -207,7 +233,7 @@ def _compile_item_rule(v: _V, r: Any, where: str, item: dict, item_max: float) -
             points = 0.0
             per_miss = num("per_miss", positive=True)
         return R.DeclarationRule(text, *common, key, v.text(r, "label", where, required=False) or declaration_label(key),
-                                 points, mn, per_miss, v.mmdd(r, "due", where))
+                                 points, mn, per_miss, v.due(r, "due", where), _overlaps(v, r, where, item))
     if kind == "proportional":
         key = v.text(r, "key", where)
         if key not in DECLARATIONS:
@@ -219,7 +245,7 @@ def _compile_item_rule(v: _V, r: Any, where: str, item: dict, item_max: float) -
         if if_absent not in ("zero", "full"):
             v.fail(where, f"if_absent 应为 zero 或 full，实际是 {if_absent!r}", RubricRuleError)
         return R.Proportional(text, *common, key, v.text(r, "label", where, required=False) or declaration_label(key),
-                              weight, v.mmdd(r, "due", where), if_absent)
+                              weight, v.due(r, "due", where), if_absent)
     return R.Judgment(text, *common, v.text(r, "note", where, required=False))
 
 
@@ -232,6 +258,10 @@ def _compile_bonus_rule(v: _V, r: Any, where: str) -> Any:
     if not isinstance(levels, dict) or not levels:
         v.fail(where, "levels 应为 {等级: 分数} 映射", RubricRuleError)
     table = {str(k): v.number(levels, k, where, positive=True, cls=RubricRuleError) for k in levels}
+    known = AWARD_LEVELS if r["kind"] == "award_by_level" else STAR_RATINGS if r.get("key") == "star_rating" else None
+    for k in table:
+        if known is not None and k not in known:
+            v.fail(where, f"levels：未知的等级 {k!r}（可用：{', '.join(known)}；见 scoring/vocabulary.yaml）", RubricRuleError)
     if r["kind"] == "award_by_level":
         mode = r.get("mode", "sum")
         if mode not in ("sum", "max"):
@@ -251,6 +281,25 @@ def _compile_veto_rule(v: _V, r: Any, where: str) -> Any:
     if r["kind"] == "incident_any":
         return R.IncidentAny(v.str_list(r, "keys", where, INCIDENTS, "事件键"))
     return R.NoActivity(v.str_list(r, "codes", where, ACTIVITIES, "活动代码", required=False))
+
+
+def _overlaps(v: _V, r: dict, where: str, item: dict) -> str | None:
+    """`overlaps: KEY`: this rule's misses are the same events as those of the item's rule with that key
+    (同一件事情不重复扣分): only misses beyond that rule's are deducted.  KEY must be an earlier rule's."""
+    key = v.text(r, "overlaps", where, required=False) or None
+    if key is None:
+        return None
+    earlier = []
+    for x in item.get("rules") or ():
+        if x is r:
+            break
+        if isinstance(x, dict):
+            codes = x.get("codes") or []
+            earlier.append(x.get("key") or (codes[0] if isinstance(codes, list) and codes else None))
+    if key not in earlier:
+        v.fail(where, f"overlaps：本项前面没有 key 为 {key!r} 的次数或申报规则（可用：{', '.join(k for k in earlier if k) or '无'}）",
+               RubricRuleError)
+    return key
 
 
 def _rule_list(v: _V, x: Any, where: str) -> list:
@@ -353,6 +402,13 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
     grades.sort(key=lambda g: -g.min)
     if not grades:
         v.fail("grades", "至少需要一个等次（label, min）")
+    labels = [g.label for g in grades]
+    for label in labels:
+        if labels.count(label) > 1:
+            v.fail("grades", f"等次 label {label!r} 重复")
+    veto_grade = v.text(d, "veto_grade", None, required=False, default="不合格")
+    if veto_grade not in labels:
+        v.fail("veto_grade", f"veto_grade 应为 grades 中的一个等次（{'、'.join(labels)}），实际是 {veto_grade!r}")
     columns = []
     for ci, c in enumerate(d.get("columns") or [], 1):
         cwhere = f"评分栏 第{ci}项"
@@ -360,7 +416,13 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
         tier = v.text(c, "tier", cwhere)
         if tier not in TIER_NAMES:
             v.fail(cwhere, f"tier 应为 self / group / office 之一，实际是 {tier!r}")
-        columns.append(ScoreColumn(tier=tier, label=v.text(c, "label", cwhere)))
+        label = v.text(c, "label", cwhere)
+        for prev in columns:
+            if prev.tier == tier:
+                v.fail(cwhere, f"tier {tier!r} 重复（每个评分层级只能有一栏）")
+            if prev.label == label:
+                v.fail(cwhere, f"label {label!r} 重复（两栏同名）")
+        columns.append(ScoreColumn(tier=tier, label=label))
     options = v.mapping(d.get("options") or {}, "options", {"no_double_deduction"}, "options")
     ndd = options.get("no_double_deduction", True)
     if not isinstance(ndd, bool):
@@ -378,7 +440,7 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
     return Rubric(
         id=rid, title=title, source=source, sections=tuple(sections), bonus=tuple(bonus),
         bonus_cap=v.number(d, "bonus_cap", None, required=False, positive=True), vetoes=tuple(vetoes),
-        veto_grade=v.text(d, "veto_grade", None, required=False, default="不合格"), grades=tuple(grades),
+        veto_grade=veto_grade, grades=tuple(grades),
         columns=tuple(columns), notes=strings("notes"), assumptions=strings("assumptions"), path=path,
         meta=dict(meta), total=total, no_double_deduction=ndd)
 

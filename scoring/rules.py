@@ -17,7 +17,8 @@ from typing import Any, Mapping
 from .card import Deduction, Missing, Requirement
 from .index import ActivityIndex
 from .periods import EVERY, THIS, YearCalendar, full_months_from
-from .vocabulary import activity_label, award_label, declaration_label, incident_label
+from .vocabulary import (activity_label, award_label, award_level, declaration_label, incident_label, ratio,
+                         star_rating)
 
 
 class Ctx:
@@ -25,7 +26,7 @@ class Ctx:
 
     __slots__ = ("year", "cal", "first_ord", "last_ord", "as_of", "as_of_ord", "kind", "founded_ord",
                  "full_months", "ords", "extra", "incidents", "declarations", "awards", "used_events",
-                 "no_double", "n_activities")
+                 "no_double", "n_activities", "shortfalls", "warnings")
 
     def __init__(self, facts: Any, cal: YearCalendar, as_of: date, no_double: bool, index: ActivityIndex) -> None:
         self.year = cal.year
@@ -47,6 +48,11 @@ class Ctx:
         self.ords = index.ords  # code -> ordinal days of the activities that count
         self.extra = index.extra  # code -> (day, speaker_role, hours), only codes where one is set
         self.n_activities = index.n
+        self.warnings: list[str] = []
+        if self.founded_ord > first:  # counted (the branch says it held them) but said: a date or `founded` is wrong
+            early = sorted((o, activity_label(code)) for code, lst in self.ords.items() for o in lst if o < self.founded_ord)
+            self.warnings.extend(f"{label}（{date.fromordinal(o).isoformat()}）早于支部成立日期 {founded.isoformat()}，"
+                                 "已计入，请核对日期" for o, label in early)
         inc: dict[str, list[Any]] = {}
         for i in facts.incidents:
             o = i.date.toordinal()
@@ -54,10 +60,20 @@ class Ctx:
                 inc.setdefault(i.key, []).append(i)
         self.incidents = inc
         decl: dict[str, list[Any]] = {}
+        next_end = date(cal.year + 1, 12, 31).toordinal() if cal.year < 9999 else last
         for d in facts.declarations:
-            if d.date is None or d.date.toordinal() <= limit:
-                decl.setdefault(d.key, []).append(d)
+            o = d.date.toordinal() if d.date is not None else None
+            if o is not None and o > limit:
+                continue  # not declared yet on as_of
+            if d.year is not None and d.year != cal.year:
+                self.warnings.append(f"申报 {declaration_label(d.key)} 属于{d.year}年度，未计入{cal.year}年度")
+                continue
+            if d.year is None and o is not None and not first <= o <= next_end:
+                self.warnings.append(f"申报 {declaration_label(d.key)}（{d.date.isoformat()}）不在{cal.year}年度内，未计入")
+                continue
+            decl.setdefault(d.key, []).append(d)
         self.declarations = decl
+        self.shortfalls: dict[tuple[str, str], float] = {}  # (item, rule key) -> misses, for `overlaps`
         aw: dict[str, list[Any]] = {}
         for w in facts.awards:
             o = w.date.toordinal()
@@ -67,18 +83,31 @@ class Ctx:
         self.used_events: dict[str, str] = {}
         self.no_double = no_double
 
-    def with_role(self, code: str, role: str | None) -> list[int]:
-        """Days of the activities of `code` whose speaker_role is `role` (all of them when `role` is None)."""
+    def with_role(self, code: str, roles: tuple[str, ...] | None) -> list[int]:
+        """Days of the activities of `code` whose speaker_role is one of `roles` (all of them when None)."""
         ex = self.extra.get(code)
         if ex is None:
-            return self.ords.get(code, _EMPTY) if role is None else _EMPTY
-        if role is None:
+            return self.ords.get(code, _EMPTY) if roles is None else _EMPTY
+        if roles is None:
             return self.ords[code]
-        return [o for o, r, _ in ex if r == role]
+        return [o for o, r, _ in ex if r in roles]
+
+    def decls(self, key: str, window: tuple[int, int] | None = None) -> list[Any]:
+        """Declarations of `key` for this evaluation year: those the store gave this `year`, those
+        without a date, and dated ones inside `window` (default: 1 January – 31 December)."""
+        lo, hi = window or (self.first_ord, self.last_ord)
+        return [d for d in self.declarations.get(key, ())
+                if d.year is not None or d.date is None or lo <= d.date.toordinal() <= hi]
 
     def declared(self, key: str) -> bool:
-        """Whether the branch declared `key` with a true value."""
-        return any(d.value not in _FALSY for d in self.declarations.get(key, ()))
+        """Whether the branch declared `key` with a true value for this year."""
+        return any(d.value not in _FALSY for d in self.decls(key))
+
+    def overlap(self, item_id: str, key: str | None, short: float) -> float:
+        """How many of `short` misses are not already misses of the item's rule `key` (同一件事情不重复扣分)."""
+        if key is None:
+            return short
+        return max(0.0, short - self.shortfalls.get((item_id, key), 0.0))
 
 
 _FALSY = (False, 0, "", "false", "否", "无", "no")
@@ -107,13 +136,23 @@ def _memo(memo: dict, key: Any, value: Any) -> Any:
 
 
 @lru_cache(maxsize=256)
-def _due_ord(mmdd: str | None, year: int) -> tuple[date, int]:
-    if not mmdd:
+def _due_ord(due: tuple[int, int, int] | None, year: int) -> tuple[date, int]:
+    """A rule's due date for evaluation `year`: (years after, month, day) from the loader; none: 31 December."""
+    if not due:
         d = date(year, 12, 31)
     else:
-        m, dd = (int(x) for x in mmdd.split("-"))
-        d = date(year, m, dd)
+        after, m, dd = due
+        d = date(year + after, m, dd)
     return d, d.toordinal()
+
+
+def _window(due: tuple[int, int, int] | None, year: int) -> tuple[int, int] | None:
+    """The days a declaration must be dated in to count for `year`: the calendar year, or for a document due
+    the year after (a summary "于 2023 年 1 月 10 日前"), the day after last year's due date to this one's,
+    so last year's summary handed in on 5 January is not taken for this year's."""
+    if not due or not due[0]:
+        return None
+    return _due_ord(due, year - 1)[1] + 1, _due_ord(due, year)[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +174,7 @@ class PerPeriod(RuleBase):
     label: str
     key: str
     by_day: int | None  # the activity must be on or before this day of the period's last month
-    speaker_role: str | None
+    speaker_role: tuple[str, ...] | None  # the roles that satisfy it (None: any speaker)
     requirement: str
 
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
@@ -244,8 +283,9 @@ class Count(RuleBase):
     measure: str  # "count" | "hours"
     default_hours: float
     prorate: bool
-    speaker_role: str | None
+    speaker_role: tuple[str, ...] | None  # the roles that satisfy it (None: any speaker)
     unit: str
+    overlaps: str | None = None  # the key of an earlier rule of the item whose misses are the same events
 
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
 
@@ -266,7 +306,7 @@ class Count(RuleBase):
                         hours.extend([self.default_hours] * len(ctx.ords.get(code, _EMPTY)))
                 else:
                     dh = self.default_hours
-                    hours.extend([h if h is not None else dh for _, r, h in ex if role is None or r == role])
+                    hours.extend([h if h is not None else dh for _, r, h in ex if role is None or r in role])
             if hours:
                 done = fsum(hours)
         mn = self.min_by_kind.get(ctx.kind, self.min)
@@ -280,11 +320,24 @@ class Count(RuleBase):
             hit = _memo(self.memo, key, self._results(ctx.year, ctx.cal.tables["year"].ends[0], item_id, done,
                                                       required, mn, closed))
         d, m, r = hit
+        short = required - done if done < required else 0
+        ctx.shortfalls[(item_id, self.key)] = short
+        if d is not None and self.overlaps is not None:
+            extra = ctx.overlap(item_id, self.overlaps, short)
+            if extra < short:
+                pts = extra * self.per_miss
+                if self.cap is not None:
+                    pts = min(pts, self.cap)
+                d = Deduction(round(pts, 4), d.reason + f"（其中{_num(short - extra)}{self.unit}已在本项按"
+                                                        f"“{self.overlaps_label(ctx)}”扣分，同一件事情不重复扣分）", self.text, d.date)
         if d is not None:
             ded.append(d)
         if m is not None:
             miss.append(m)
         reqs.append(r)
+
+    def overlaps_label(self, ctx: Ctx) -> str:
+        return activity_label(self.overlaps) if self.overlaps else ""
 
     def _results(self, year: int, year_end: date, item_id: str, done: float, required: float, mn: float,
                  closed: bool) -> tuple[Deduction | None, Missing | None, Requirement]:
@@ -377,18 +430,24 @@ class DeclarationRule(RuleBase):
     points: float
     min: float | None
     per_miss: float
-    due: str | None
+    due: tuple[int, int, int] | None  # (years after the evaluation year, month, day); None: 31 December
+    overlaps: str | None = None  # the key of an earlier rule of the item whose misses are the same events
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
 
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
-        decls = ctx.declarations.get(self.key, ())
+        decls = ctx.decls(self.key, _window(self.due, ctx.year))
         due, due_ord = _due_ord(self.due, ctx.year)
         if ctx.founded_ord > due_ord:  # founded after the due date: due at the end of the year instead
             due, due_ord = _due_ord(None, ctx.year)
-        closed = due_ord <= ctx.as_of_ord
+        closed = due_ord <= ctx.as_of_ord  # not yet due: listed as missing with its date, never deducted
         if self.min is None:
             ok = any(d.value not in _FALSY for d in decls)
+            ctx.shortfalls[(item_id, self.key)] = 0.0 if ok else 1.0
             if ok:
+                return
+            if closed and self.overlaps is not None and not ctx.overlap(item_id, self.overlaps, 1.0):
+                ded.append(Deduction(0.0, f"未提交{self.label}（与本项“{activity_label(self.overlaps)}”未开展为同一件事情，"
+                                          "不重复扣分）", self.text, due))
                 return
             key = (ctx.year, due_ord, closed)
             hit = self.memo.get(key)
@@ -404,8 +463,10 @@ class DeclarationRule(RuleBase):
             except (TypeError, ValueError):
                 continue
         if have >= self.min:
+            ctx.shortfalls[(item_id, self.key)] = 0.0
             return
         short = self.min - have
+        ctx.shortfalls[(item_id, self.key)] = short
         if closed:
             ded.append(Deduction(round(short * self.per_miss, 4),
                                  f"{self.label}{_num(have)}项，要求{_num(self.min)}项，少{_num(short)}项", self.text, due))
@@ -420,26 +481,31 @@ class Proportional(RuleBase):
     key: str
     label: str
     weight: float
-    due: str | None
+    due: tuple[int, int, int] | None
     if_absent: str  # "zero" | "full"
 
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
-        ratio = None
-        for d in ctx.declarations.get(self.key, ()):
-            try:
-                ratio = min(1.0, max(0.0, float(d.value)))
-            except (TypeError, ValueError):
-                continue
+        share = None
+        unread: list[str] = []
+        for d in ctx.decls(self.key, _window(self.due, ctx.year)):
+            x = ratio(d.value)  # 85, "85%" and 0.85 alike; anything else is said, never clamped
+            if x is None:
+                unread.append(repr(d.value))
+            else:
+                share = x
         due, due_ord = _due_ord(self.due, ctx.year)
-        if ratio is None:
+        if share is None:
+            why = f"（{self.label} {'、'.join(unread)} 无法识别）" if unread else ""
             if due_ord > ctx.as_of_ord:
                 miss.append(Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+                if unread:
+                    ctx.warnings.append(f"{self.label} {'、'.join(unread)} 无法识别，未计入")
             elif self.if_absent == "zero":
-                ded.append(Deduction(self.weight, f"无{self.label}，按0分计", self.text, due))
+                ded.append(Deduction(self.weight, f"无{self.label}，按0分计{why}", self.text, due))
             return
-        if ratio < 1.0:
-            pts = round(self.weight * ratio, 2)
-            ded.append(Deduction(round(self.weight - pts, 4), f"{self.label}{ratio:.0%}，按比例得{_num(pts)}分",
+        if share < 1.0:
+            pts = round(self.weight * share, 2)
+            ded.append(Deduction(round(self.weight - pts, 4), f"{self.label}{share:.0%}，按比例得{_num(pts)}分",
                                  self.text, due))
 
 
@@ -467,8 +533,11 @@ class AwardByLevel:
         reasons: list[str] = []
         for key in self.keys:
             for w in ctx.awards.get(key, ()):
-                pts = self.levels.get(w.level)
-                if pts is None:
+                level = award_level(w.level)  # 市级 / Municipal / municipal alike
+                pts = self.levels.get(level) if level is not None else None
+                if pts is None:  # said on the card, never a silent 0
+                    what = "无法识别" if level is None else "不在本项加分表中"
+                    reasons.append(f"{award_label(key)}（{w.level}，{_md(w.date)}）级别{what}，未加分")
                     continue
                 total += pts
                 best = max(best, pts)
@@ -483,14 +552,19 @@ class DeclarationLevel:
     levels: Mapping[str, float]
 
     def run(self, ctx: Ctx) -> tuple[float, list[str]]:
+        """Only a level declared for this year counts (seed 000 加分项目2: "当年获得或保持")."""
         best = 0.0
         reason: list[str] = []
-        for d in ctx.declarations.get(self.key, ()):
-            pts = self.levels.get(str(d.value))
-            if pts is not None and pts > best:
+        unread: list[str] = []
+        for d in ctx.decls(self.key):
+            value = (star_rating(d.value) or str(d.value)) if self.key == "star_rating" else str(d.value)
+            pts = self.levels.get(value)
+            if pts is None:
+                unread.append(f"{declaration_label(self.key)} {d.value!r} 无法识别，未加分")
+            elif pts > best:
                 best = pts
-                reason = [f"{declaration_label(self.key)} {d.value} +{_num(pts)}"]
-        return best, reason
+                reason = [f"{declaration_label(self.key)} {value} +{_num(pts)}"]
+        return best, reason + unread
 
 
 # ---- veto rules: return reasons (empty = not triggered) -----------------------------------------

@@ -95,16 +95,19 @@ def _read_facts(path: str) -> tuple[Any, dict]:
     import yaml
 
     from scoring import FactsError, facts_from_dict
+    from scoring.facts_io import FactsLoader
 
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"无法读取事实文件 {path}：{exc.strerror or exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"无法读取事实文件 {path}：{getattr(exc, 'strerror', None) or exc}") from None
     try:
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+        # dates stay text, so an impossible one (2022-02-30) is refused by name below, not by the YAML library
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.load(text, Loader=FactsLoader)  # noqa: S506
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise click.ClickException(f"事实文件 {path} 格式错误：{exc}") from None
+        one_line = " ".join(str(exc).split())
+        raise click.ClickException(f"事实文件 {path} 格式错误：{one_line}") from None
     tiers: dict = {}
     if isinstance(data, dict) and "tiers" in data:
         data = dict(data)
@@ -140,14 +143,17 @@ def card_to_dict(card: Any) -> dict:
 
 @click.command()
 @click.option("--rubric", "rubric_id", default=None, help="评分细则编号（如 seed000）或文件路径；默认 seed000")
-@click.option("--year", type=int, required=True, help="评价年度，如 2022")
+@click.option("--year", type=int, required=True, help="评价年度，如 2022（1900–9998）")
 @click.option("--facts", "facts_file", required=True, type=click.Path(dir_okay=False), help="支部事实文件（.json / .yaml）")
 @click.option("--as-of", "as_of", default=None, help="截至日期 YYYY-MM-DD（默认该年12月31日）")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（每一项）")
 def score(rubric_id: str | None, year: int, facts_file: str, as_of: str | None, as_json: bool) -> None:
     """按评分细则给一个支部打分。"""
-    from scoring import DEFAULT_RUBRIC, RubricError, TierError, load_rubric, score_branch
+    from scoring import DEFAULT_RUBRIC, RubricError, ScoringError, load_rubric, score_branch
+    from scoring.engine import MAX_YEAR, MIN_YEAR
 
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise click.ClickException(f"--year 评价年度应在 {MIN_YEAR} 到 {MAX_YEAR} 之间，实际是 {year}")
     try:
         rubric = load_rubric(rubric_id or DEFAULT_RUBRIC)
     except RubricError as exc:
@@ -162,7 +168,7 @@ def score(rubric_id: str | None, year: int, facts_file: str, as_of: str | None, 
     facts, tiers = _read_facts(facts_file)
     try:
         card = score_branch(rubric, facts, year, as_of_date, tiers or None)
-    except TierError as exc:
+    except ScoringError as exc:  # a tier score out of range, a year out of range
         raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(card_to_dict(card), ensure_ascii=False, indent=2))
@@ -190,7 +196,8 @@ def _print_card(card: Any, rubric: Any) -> None:
             table.add_row(f"[bold]{section}[/bold]", "", "", *[""] * len(cols), "")
         notes = [f"-{d.points:g} {d.reason}" for d in it.deductions]
         notes += [f"尚缺：{m.label} {m.period} 还差{m.short:g}，{m.due.month}月{m.due.day}日前" for m in it.missing]
-        if not it.applies:
+        notes += [f"不涉及（办公室同意）：{r}" for r in it.not_applicable]
+        if not it.applies and not it.not_applicable:
             notes.append("不涉及，不扣分")
         table.add_row(f"{it.id} {it.title}", f"{it.max:g}", f"{it.points:g}",
                       *[f"{it.tiers[c.tier]:g}" if c.tier in it.tiers else "" for c in cols], "\n".join(notes))
@@ -204,6 +211,8 @@ def _print_card(card: Any, rubric: Any) -> None:
     if card.vetoed:
         totals += "（触发否定项目）"
     con.print(totals)
+    for w in card.warnings:
+        con.print(f"注意：{w}")
     if cols:
         labels = {c.tier: c.label for c in rubric.columns}
         con.print("各栏合计：" + "；".join(f"{labels.get(t, t)} {v:g}" for t, v in card.tier_totals.items()))

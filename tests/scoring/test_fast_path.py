@@ -18,7 +18,7 @@ import scoring
 from bot import facts as store_facts
 from bot.models import ActivityRecord, Award, Branch, Declaration, Group, Incident, Organisation, ScoreEntry
 from scoring import Activity, BranchFacts, Declaration as DeclarationFact, Incident as IncidentFact
-from scoring.engine import score_indexed
+from scoring.engine import score_indexed, screen_activities
 from scoring.index import ActivityIndex, index_rows, year_window
 
 Y = 2022
@@ -74,7 +74,8 @@ def test_indexed_rows_score_like_activities(rubric_id):
                 tiers = {"group": {i: 0.5 for i in rng.sample(ids, 3)}}
             fast = score_indexed(rubric, BranchFacts(f.branch_id, f.name, f.kind, f.founded,
                                                      declarations=f.declarations, incidents=f.incidents),
-                                 index.get(f.branch_id) or ActivityIndex(*year_window(Y, as_of)), Y, as_of, tiers)
+                                 index.get(f.branch_id) or ActivityIndex(*year_window(Y, as_of)), Y, as_of, tiers,
+                                 screen_activities(f, Y, as_of)[1])  # the words on activities outside the year
             assert fast == scoring.score_branch(rubric, f, Y, as_of, tiers)
 
 

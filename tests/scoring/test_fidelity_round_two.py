@@ -1,0 +1,183 @@
+"""Issue 16, rubric fidelity round two: each point with a card worked out by hand from the seed text.
+
+Seed files: seed 000 = 000_d2b2623fdfe84af5.txt, seed 001 = 001_d60bb0bc5035fed0.txt,
+seed 002 = 002_7c909e84e9160c76.txt, seed 003 = 003_fa043e417f07a33c.txt, seed 004 = 004_0f0b1f38311e3480.txt.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from scoring import (Activity, Award, Declaration, FactsError, RubricRuleError, ScoringError, facts_from_dict,
+                     load_rubric, score_branch)
+from scoring.facts import Exemption
+
+from scoring_builders import SEED000_DECLS, Y, facts, monthly, quarterly, seed000_full_acts
+
+END = date(Y, 12, 31)
+MAX000 = {"1.1": 7, "1.2": 6, "1.3": 6, "1.4": 6, "2.1": 6, "2.2": 7, "2.3": 6, "2.4": 6,
+          "3.1": 6, "3.2": 6, "3.3": 7, "3.4": 6, "4.1": 7, "4.2": 10, "4.3": 8}
+PLAN = Declaration("annual_plan", True, date(Y, 1, 15))
+RULES6 = Declaration("rules_established", 6)
+
+
+@pytest.fixture(scope="module")
+def r000():
+    return load_rubric("seed000")
+
+
+def points(card) -> dict[str, float]:
+    return {it.id: it.points for it in card.items}
+
+
+def cli(*args):
+    from bot.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+# ---- 1. seed 000 一.3: the 工作总结 is due "于 2023 年 1 月 10 日前" -----------------------------------
+
+def test_summary_not_yet_due_on_31_december_is_missing_not_deducted(r000):
+    """No summary yet on 2022-12-31: not due until 2023-01-10, so 一.3 keeps 6 and lists it as missing."""
+    card = score_branch(r000, facts(seed000_full_acts(), [PLAN, RULES6]), Y, END)
+    assert points(card) == MAX000
+    assert card.total == 100 and card.grade == "优秀"
+    (m,) = card.item("1.3").missing
+    assert (m.code, m.due) == ("annual_summary", date(2023, 1, 10))
+    assert card.item("1.3").deductions == ()
+
+
+def test_summary_missing_after_10_january_costs_2(r000):
+    """On 2023-01-11 the summary is overdue: 一.3 "少一项扣2分" -> 6 − 2 = 4, total 98, 优秀."""
+    card = score_branch(r000, facts(seed000_full_acts(), [PLAN, RULES6]), Y, date(2023, 1, 11))
+    assert points(card) == dict(MAX000, **{"1.3": 4.0})
+    assert card.total == 98 and card.grade == "优秀"
+    assert [d.reason for d in card.item("1.3").deductions] == ["未提交年度工作总结"]
+
+
+def test_summary_handed_in_on_5_january_counts_for_the_year_before(r000):
+    """A summary dated 2023-01-05 is 2022's (full marks); one dated 2022-01-05 was 2021's: −2 for 2022."""
+    on_time = Declaration("annual_summary", True, date(2023, 1, 5))
+    card = score_branch(r000, facts(seed000_full_acts(), [PLAN, RULES6, on_time]), Y, date(2023, 1, 11))
+    assert points(card) == MAX000 and card.total == 100
+    last_years = Declaration("annual_summary", True, date(2022, 1, 5))
+    card = score_branch(r000, facts(seed000_full_acts(), [PLAN, RULES6, last_years]), Y, date(2023, 1, 11))
+    assert card.item("1.3").points == 4 and card.total == 98 and card.grade == "优秀"
+
+
+# ---- 2. one clear line, never a traceback -----------------------------------------------------
+
+@pytest.mark.parametrize("field, line, value", [
+    ("date", "activities:\n  - {code: 支委会, date: 2022-02-30}\n", "2022-02-30"),
+    ("founded", "founded: 2022-13-01\n", "2022-13-01"),
+])
+def test_impossible_unquoted_date_in_a_facts_file_is_one_line(tmp_path, field, line, value):
+    f = tmp_path / "f.yaml"
+    f.write_text("name: 测试支部\n" + line, encoding="utf-8")
+    res = cli("score", "--year", 2022, "--facts", f)
+    assert res.exit_code == 1
+    out = res.output.strip()
+    assert len(out.splitlines()) == 1 and "Traceback" not in out
+    assert str(f) in out and field in out and value in out
+
+
+def test_a_due_date_of_29_february_is_refused_at_validate(tmp_path):
+    text = (load_rubric("seed000").path and open(load_rubric("seed000").path, encoding="utf-8").read())
+    bad = tmp_path / "leap.yaml"
+    bad.write_text(text.replace('due: "03-31"', 'due: "02-29"'), encoding="utf-8")
+    res = cli("rubrics", "validate", bad)
+    assert res.exit_code == 1
+    out = res.output.strip()
+    assert len(out.splitlines()) == 1 and str(bad) in out and "due" in out and "'02-29'" in out
+
+
+@pytest.mark.parametrize("year", [0, 10000])
+def test_a_year_out_of_range_is_one_line(tmp_path, year):
+    f = tmp_path / "f.yaml"
+    f.write_text("name: 测试支部\n", encoding="utf-8")
+    res = cli("score", "--year", year, "--facts", f)
+    assert res.exit_code == 1
+    out = res.output.strip()
+    assert len(out.splitlines()) == 1 and "--year" in out and str(year) in out
+
+
+def test_the_core_refuses_a_year_out_of_range_by_name(r000):
+    with pytest.raises(ScoringError, match="year.*10000"):
+        score_branch(r000, facts([]), 10000, date(9999, 12, 31))
+
+
+# ---- 3. aliases accepted, anything else refused by name ---------------------------------------
+
+def _one(**entries):
+    return facts_from_dict({"name": "测试支部", **entries})
+
+
+def test_award_level_aliases_and_a_typo(r000):
+    """市级 is municipal: seed 000 加分项目1 "市级部门……每次加1分" -> +1; a typo is refused by name."""
+    f = _one(awards=[{"key": "commendation", "level": "市级", "date": "2022-06-01"}],
+             activities=[], declarations=[])
+    assert f.awards[0].level == "municipal"
+    base = facts(seed000_full_acts(), SEED000_DECLS, awards=f.awards)
+    card = score_branch(r000, base, Y, END)
+    assert card.bonus_total == 1 and card.total == 101 and card.grade == "优秀"
+    with pytest.raises(FactsError, match="level.*'muncipal'"):
+        _one(awards=[{"key": "commendation", "level": "muncipal", "date": "2022-06-01"}])
+
+
+def test_an_unknown_level_from_the_store_is_said_on_the_card(r000):
+    """The store does not go through the facts reader: an unknown level gives 0, with a reason on the card."""
+    base = facts(seed000_full_acts(), SEED000_DECLS, awards=[Award("commendation", "muncipal", date(Y, 6, 1))])
+    card = score_branch(r000, base, Y, END)
+    assert card.bonus_total == 0 and card.total == 100
+    (b1,) = [b for b in card.bonus if b.id == "B1"]
+    assert b1.reasons == ("书面表彰（muncipal，6月1日）级别无法识别，未加分",)
+
+
+@pytest.mark.parametrize("said", ["4a", "AAAA", "4A级", "四A"])
+def test_star_rating_aliases(r000, said):
+    """seed 000 加分项目2: 4A +3 -> 100 + 3 = 103."""
+    f = _one(declarations=[{"key": "star_rating", "value": said, "date": "2022-11-01"}])
+    assert f.declarations[0].value == "4A"
+    card = score_branch(r000, facts(seed000_full_acts(), SEED000_DECLS + list(f.declarations)), Y, END)
+    assert card.bonus_total == 3 and card.total == 103
+
+
+def test_star_rating_typo_is_refused():
+    with pytest.raises(FactsError, match="star_rating.*'6A'"):
+        _one(declarations=[{"key": "star_rating", "value": "6A"}])
+
+
+@pytest.mark.parametrize("said", ["支部书记", "secretary", "书记"])
+def test_speaker_role_aliases(r000, said):
+    """seed 000 二.2 "支部书记全年没有讲党课的，扣2分": a 党课 by the 支部书记 keeps 二.2 at 7."""
+    f = _one(activities=[{"code": "party_lecture", "date": "2022-03-25", "speaker_role": said}])
+    assert f.activities[0].speaker_role == "书记"
+    acts = [a for a in seed000_full_acts() if a.code != "party_lecture"]
+    acts += quarterly("party_lecture", range(2, 5), day=25) + list(f.activities)
+    card = score_branch(r000, facts(acts, SEED000_DECLS), Y, END)
+    assert points(card) == MAX000 and card.total == 100
+
+
+def test_speaker_role_typo_is_refused():
+    with pytest.raises(FactsError, match="speaker_role.*'shuji'"):
+        _one(activities=[{"code": "party_lecture", "date": "2022-03-25", "speaker_role": "shuji"}])
+
+
+@pytest.mark.parametrize("said", [0.85, 85, "85%", "85 %"])
+def test_appraisal_ratio_as_a_percentage(said):
+    """seed 001 第五条（五）: 5 points in proportion to the appraisal; 85 % -> 4.25 (not 5, not 0)."""
+    f = _one(declarations=[{"key": "appraisal_ratio", "value": said, "date": "2022-12-20"}])
+    assert f.declarations[0].value == 0.85
+    r001 = load_rubric("seed001")
+    (item,) = [it for it in r001.items if any(getattr(r, "key", None) == "appraisal_ratio" for r in it.compiled)]
+    card = score_branch(r001, facts([], f.declarations), Y, END)
+    assert card.item(item.id).points == 4.25
+
+
+@pytest.mark.parametrize("said", [185, "八五", -1])
+def test_appraisal_ratio_nonsense_is_refused(said):
+    with pytest.raises(FactsError, match="appraisal_ratio"):
+        _one(declarations=[{"key": "appraisal_ratio", "value": said}])
