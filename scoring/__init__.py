@@ -12,14 +12,16 @@ Public API (a contract the other packages rely on):
 Also: DEFAULT_RUBRIC ("seed000"), facts_from_dict / facts_to_dict (the facts file format),
 activity_label / declaration_label / incident_label / award_label (scoring/vocabulary.yaml), and the
 error hierarchy ScoringError > RubricError (RubricNotFound, RubricSyntaxError, RubricSchemaError >
-RubricRuleError, RubricTotalError), FactsError, TierError.  See docs/scoring.md.
+RubricRuleError, RubricTotalError), FactsError, TierError, YearError; speaker_role_of (who gave a 党课:
+the roster's role or the title said).  See docs/scoring.md.
 """
 from .card import TIERS, BonusResult, Deduction, ItemResult, Missing, Requirement, ScoreCard, Tier, VetoResult
 from .catalog import DEFAULT_RUBRIC, RubricInfo, list_rubrics, load_rubric
 from .engine import score_branch
 from .errors import (FactsError, RubricError, RubricNotFound, RubricRuleError, RubricSchemaError, RubricSyntaxError,
-                     RubricTotalError, ScoringError, TierError)
-from .facts import Activity, Award, BranchFacts, Declaration, Incident
+                     RubricTotalError, ScoringError, TierError, YearError)
+from .facts import Activity, Award, BranchFacts, Declaration, Exemption, Incident
+from .index import speaker_role_of
 from .facts_io import facts_from_dict, facts_to_dict
 from .progress import Progress, progress
 from .ranking import rank
@@ -29,11 +31,11 @@ from .vocabulary import (ACTIVITIES, AWARDS, DECLARATIONS, INCIDENTS, activity_c
 
 __all__ = [
     "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement", "ScoreCard", "VetoResult",
-    "Activity", "Award", "BranchFacts", "Declaration", "Incident",
+    "Activity", "Award", "BranchFacts", "Declaration", "Exemption", "Incident", "speaker_role_of",
     "DEFAULT_RUBRIC", "RubricInfo", "list_rubrics", "load_rubric", "score_branch", "rank", "progress", "Progress",
     "facts_from_dict", "facts_to_dict",
     "ScoringError", "RubricError", "RubricNotFound", "RubricSyntaxError", "RubricSchemaError", "RubricRuleError",
-    "RubricTotalError", "FactsError", "TierError",
+    "RubricTotalError", "FactsError", "TierError", "YearError",
     "Rubric", "Section", "Item", "BonusItem", "VetoItem", "GradeBand", "ScoreColumn",
     "ACTIVITIES", "DECLARATIONS", "INCIDENTS", "AWARDS",
     "activity_label", "activity_code", "declaration_label", "incident_label", "award_label",

@@ -12,7 +12,7 @@ Nothing a rule computes depends on the order of the rows.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Hashable, Iterable
+from typing import Any, Hashable, Iterable, Mapping
 
 from .vocabulary import role_from_title, speaker_role
 
@@ -75,6 +75,22 @@ def index_rows(rows: Iterable[tuple[Hashable, str, date, str | None, float | Non
                 ex = extra[code] = [(p, None, None) for p in lst[:-1]]
             ex.append((o, role, hours))
     return out
+
+
+def speaker_role_of(speaker: str | None, roster: Mapping[str, str] | None = None) -> str | None:
+    """Who a 党课's speaker is: the roster's role when the speaker is a known person (name, or name and
+    title: "张三", "张三书记"), else the title said ("李副书记" -> 副书记, "王教授" -> 专家); None when neither.
+    `roster`: {name: role as the roster words it ("书记", "组织委员", "secretary" …)}."""
+    if not speaker or not speaker.strip():
+        return None
+    s = speaker.strip()
+    for name, role in (roster or {}).items():
+        if name and (s == name or s.startswith(name)):
+            known = speaker_role(role)
+            if known is not None:
+                return known
+            break  # a known person without a role of the list (an ordinary member): the title may still say one
+    return role_from_title(s)
 
 
 def activity_role(speaker_role_said: str | None, speaker: str | None) -> str | None:

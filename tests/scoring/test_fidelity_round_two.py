@@ -5,12 +5,13 @@ seed 002 = 002_7c909e84e9160c76.txt, seed 003 = 003_fa043e417f07a33c.txt, seed 0
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from click.testing import CliRunner
 
-from scoring import (Activity, Award, Declaration, FactsError, RubricRuleError, ScoringError, facts_from_dict,
+from scoring import (Activity, Award, Declaration, FactsError, Incident, RubricRuleError, ScoringError, facts_from_dict,
                      load_rubric, score_branch)
 from scoring.facts import Exemption
 
@@ -181,3 +182,102 @@ def test_appraisal_ratio_as_a_percentage(said):
 def test_appraisal_ratio_nonsense_is_refused(said):
     with pytest.raises(FactsError, match="appraisal_ratio"):
         _one(declarations=[{"key": "appraisal_ratio", "value": said}])
+
+
+# ---- 4. declarations count for their own evaluation year only -----------------------------------
+
+def test_last_years_declarations_do_not_count(r000):
+    """A 2021 plan and summary, a 2020 5A and 2019's rules count for 2022 on the old code (100 + 5 = 105).
+    For 2022, as of 2023-01-11: 一.3 no plan −2, no summary −2 -> 2; 三.1 6 rules missing, "每少一项扣1分"
+    -> 0; 加分 2 "当年获得或保持" -> 0.  100 − 4 − 6 = 90, 优秀 (≥ 90)."""
+    old = [Declaration("annual_plan", True, date(2021, 1, 15)), Declaration("annual_summary", True, date(2021, 12, 20)),
+           Declaration("star_rating", "5A", date(2020, 11, 1)), Declaration("rules_established", 6, date(2019, 5, 1))]
+    card = score_branch(r000, facts(seed000_full_acts(), old), Y, date(2023, 1, 11))
+    assert points(card) == dict(MAX000, **{"1.3": 2.0, "3.1": 0.0})
+    assert card.bonus_total == 0 and card.total == 90 and card.grade == "优秀"
+    assert card.warnings == ("申报 年度党建工作计划（2021-01-15）不在2022年度内，未计入",
+                             "申报 年度工作总结（2021-12-20）不在2022年度内，未计入",
+                             "申报 评星定级等级（2020-11-01）不在2022年度内，未计入",
+                             "申报 党支部日常工作制度（2019-05-01）不在2022年度内，未计入")
+
+
+def test_a_declaration_for_another_year_by_the_store(r000):
+    """The store says which year a declaration is about: a 5A kept in 2022 (+5), one of 2021 (0)."""
+    kept = Declaration("star_rating", "5A", date(2022, 3, 1), year=2022)
+    card = score_branch(r000, facts(seed000_full_acts(), SEED000_DECLS + [kept]), Y, END)
+    assert card.bonus_total == 5 and card.total == 105
+    other = Declaration("star_rating", "5A", date(2022, 3, 1), year=2021)
+    card = score_branch(r000, facts(seed000_full_acts(), SEED000_DECLS + [other]), Y, END)
+    assert card.bonus_total == 0 and card.total == 100
+    assert card.warnings == ("申报 评星定级等级 属于2021年度，未计入2022年度",)
+
+
+# ---- 5. activities outside the year, before `founded`, twice --------------------------------------
+
+def test_activities_outside_the_year_are_warned_and_a_repeated_id_counts_once():
+    """seed 003 项目3 "全年召开党员大会不少于4次……每少1次扣1分": four records, but one is dated 2021 and two
+    share an id -> 2 counted, −2 -> 项目3 4; total 98, 优秀."""
+    from test_seed001_to_004 import S3_DECLS, s3_acts
+
+    r = load_rubric("seed003")
+    acts = [a for a in s3_acts() if a.code != "member_assembly"]
+    acts += [Activity("member_assembly", date(2021, 12, 20), id="a1"), Activity("member_assembly", date(Y, 3, 20), id="a2"),
+             Activity("member_assembly", date(Y, 6, 20), id="a3"), Activity("member_assembly", date(Y, 6, 20), id="a3")]
+    card = score_branch(r, facts(acts, S3_DECLS), Y, END)
+    assert card.item("3").points == 4 and card.total == 98 and card.grade == "优秀"
+    assert card.warnings == ("支部党员大会（2021-12-20） 不在2022年度内，未计入",
+                             "支部党员大会（2022-06-20） 记录编号 a3 重复，只计一次")
+
+
+def test_an_activity_before_founded_is_counted_and_warned(r000):
+    """Founded 2022-07-01 with a 支委会 on 2022-06-10: counted (the rules only require July–December), but said."""
+    acts = [a for a in seed000_full_acts() if a.date.month >= 7] + [Activity("branch_committee", date(Y, 6, 10))]
+    card = score_branch(r000, facts(acts, SEED000_DECLS, founded=date(Y, 7, 1)), Y, END)
+    assert card.total == 100
+    assert card.warnings == ("支委会（2022-06-10）早于支部成立日期 2022-07-01，已计入，请核对日期",)
+
+
+# ---- 6. 不涉及的不扣分: an office-approved "not applicable" ------------------------------------------
+
+NO_COMMITTEE = [a for a in seed000_full_acts() if a.code != "branch_committee"]
+
+
+def test_a_branch_without_a_committee_loses_6_unless_the_office_agrees(r000):
+    """No 支委会 all year: 三.3 "少一次扣0.5分" × 12 = −6 -> 1, total 94.  Approved 不涉及 for 支委会: 三.3
+    keeps 7, the reason is on the card, total 100.  Pending: still 94, and the card says it is pending."""
+    card = score_branch(r000, facts(NO_COMMITTEE, SEED000_DECLS), Y, END)
+    assert card.item("3.3").points == 1 and card.total == 94 and card.grade == "优秀"
+    why = "党员5人，不足7人，未设支部委员会"
+    approved = replace(facts(NO_COMMITTEE, SEED000_DECLS),
+                       exemptions=(Exemption("3.3", why, "branch_committee", approved=True),))
+    card = score_branch(r000, approved, Y, END)
+    assert points(card) == MAX000 and card.total == 100
+    item = card.item("3.3")
+    assert item.not_applicable == (f"branch_committee：{why}",) and item.applies
+    assert [r.code for r in item.requirements] == ["member_assembly", "group_meeting", "party_lecture"]
+    pending = replace(approved, exemptions=(Exemption("3.3", why, "branch_committee"),))
+    card = score_branch(r000, pending, Y, END)
+    assert card.item("3.3").points == 1 and card.total == 94
+    assert card.warnings == (f"不涉及：项目 3.3（branch_committee） {why}——待办公室同意，未采用",)
+
+
+def test_a_whole_item_not_applicable_from_a_facts_file(r000):
+    """A facts file's not_applicable, approved: 三.2's vacancy (−2) is not deducted; the item shows 不涉及."""
+    f = facts_from_dict({"name": "测试支部", "not_applicable": [
+        {"item": "3.2", "reason": "支部不设委员会，只设书记1名", "approved": True}]})
+    assert f.exemptions == (Exemption("3.2", "支部不设委员会，只设书记1名", None, True),)
+    base = facts(seed000_full_acts(), SEED000_DECLS, incidents=[Incident("committee_vacancy", date(Y, 5, 1))])
+    card = score_branch(r000, base, Y, END)
+    assert card.item("3.2").points == 4 and card.total == 98
+    base = replace(base, exemptions=f.exemptions)
+    card = score_branch(r000, base, Y, END)
+    assert card.item("3.2").points == 6 and not card.item("3.2").applies and card.total == 100
+    assert card.item("3.2").not_applicable == ("支部不设委员会，只设书记1名",)
+
+
+def test_functional_branch_is_not_bound_by_democratic_review(r000):
+    """seed 000 四.1 "正式党支部未完成民主评议党员工作的，扣3分": formal 7 − 3 = 4 (97); functional 7 (100)."""
+    acts = [a for a in seed000_full_acts() if a.code != "democratic_review"]
+    assert score_branch(r000, facts(acts, SEED000_DECLS), Y, END).total == 97
+    card = score_branch(r000, facts(acts, SEED000_DECLS, kind="functional"), Y, END)
+    assert card.item("4.1").points == 7 and card.total == 100

@@ -88,6 +88,7 @@ def s2_acts(skip_fortnights=()) -> list[Activity]:
              Activity("mass_service", date(Y, 4, 1)), Activity("mass_service", date(Y, 9, 1)),
              Activity("training", date(Y, 5, 1)), Activity("research_article", date(Y, 11, 1)),
              Activity("integrity_education", date(Y, 3, 3)), Activity("integrity_education", date(Y, 8, 3))]
+    acts += monthly("reception_day", day=20)  # 2.6: "每月固定一天作为领导干部接待群众日" (issue 16)
     return acts
 
 
@@ -168,7 +169,8 @@ S4_DECLS = [Declaration(k) for k in ("issue_ledger", "rectification_plan", "acti
 def s4_acts() -> list[Activity]:
     acts = quarterly("member_assembly") + monthly("branch_committee") + monthly("group_meeting", day=12) + quarterly("party_lecture", day=25)
     acts += monthly("theme_day", day=15) + [Activity("org_life_meeting", date(Y, 12, 1)), Activity("democratic_review", date(Y, 12, 2)),
-                                            Activity("joint_activity", date(Y, 6, 6))]
+                                            Activity("joint_activity", date(Y, 6, 6)),
+                                            Activity("democratic_life_meeting", date(Y, 12, 3))]  # 4.2 (issue 16)
     return acts
 
 
@@ -183,6 +185,6 @@ def test_seed004_grades_excellent_qualified_not_yet():
     assert card.total == 87 and card.grade == "合格"
     few_kinds = [a for a in s4_acts() if a.code in ("branch_committee", "theme_day", "member_assembly")]
     card = score_branch(r, facts(few_kinds, S4_DECLS), Y, END)
-    # variety 3 of 5 kinds -4; 党小组会 12 x 0.5 + 党课 4 x 1 = 10 (4.1 -> 5); 组织生活会 -8; 民主评议 -5; 联动 -5
+    # variety 3 of 5 kinds -4; 党小组会 12 x 0.5 + 党课 4 x 1 = 10 (4.1 -> 5); 组织生活会 -8; 民主生活会 -5 (4.2); 联动 -5
     assert card.item("5.1").points == 6 and card.item("4.1").points == 5
     assert card.total == 100 - 4 - 10 - 8 - 5 - 5 and card.grade == "未过硬"
