@@ -11,15 +11,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from .numbers import CN_DIGITS, to_int, year_of
+
+# Day words are data (nlp/data/days.yaml): colloquial relative days, named days (fixed and lunar), offsets.
+_DAYS = yaml.safe_load((Path(__file__).with_name("data") / "days.yaml").read_text(encoding="utf-8"))
+_REL_DAYS: dict[str, int] = _DAYS["relative_days"]
+_FIXED_DAYS: dict[str, tuple[int, int]] = {k: tuple(v) for k, v in _DAYS["fixed_days"].items()}
+_LUNAR_DAYS: dict[str, tuple[int, int]] = {k: tuple(v) for k, v in _DAYS["lunar_days"].items()}
+_NAMED_OFFSETS: dict[str, int] = _DAYS["named_offsets"]
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+RELATIVE_DAY_WORDS = _alt(_REL_DAYS)  # for other patterns that must skip a day word (a speaker's lead-in)
+_NAMED = _alt(list(_FIXED_DAYS) + list(_LUNAR_DAYS))
+_WEEK_WORDS = _alt(_DAYS["week_words"])
 
 N = r"(?:\d{1,2}|[〇零一二两三四五六七八九十廿]{1,3})"
 _YEAR = r"(?:\d{4}|\d{2}|[〇零一二三四五六七八九]{2,4})"
 
 # Every alternative below starts with one of these characters; the lookahead lets the regex engine skip
 # other positions at once (6x faster on a typical line than trying all alternatives at every position).
-DATE_START = "0-9〇零一二两三四五六七八九十廿今昨前明后大周星礼本这上下当去元节春年最近之那某过改以月"
+_START_CHARS = "0-9〇零一二两三四五六七八九十廿今昨前明后大周星礼本这上下当去元节春年最近之那某过改以月"
+DATE_START = _START_CHARS + "".join(sorted({w[0] for w in [*_REL_DAYS, *_FIXED_DAYS, *_LUNAR_DAYS]} - set(_START_CHARS)))
 _DATE_RE = re.compile(
     rf"(?=[{DATE_START}])(?:"
     rf"(?P<y>{_YEAR})\s*年\s*(?P<ym>{N})\s*月\s*(?P<yd>{N})\s*[日号]?"
@@ -28,22 +49,18 @@ _DATE_RE = re.compile(
     rf"|(?P<m>{N})\s*月\s*(?P<d>{N})(?:\s*[日号])?"
     rf"|(?<![\d.])(?P<nm>\d{{1,2}})\s*[./\-]\s*(?P<nd>\d{{1,2}})(?![\d.%])"
     rf"|(?P<mrel>本月|这个月|这月|当月|上个月|上月|下个月|下月)\s*(?P<mrd>{N})\s*[日号]"
-    r"|(?P<wrel>本|这个?|上上个?|下下个?|上个?|下个?)?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])"
+    rf"|(?P<wrel>本|这个?|上上个?|下下个?|上个?|下个?)?\s*(?:{_WEEK_WORDS})(?P<wd>[一二三四五六日天1-7])"
     rf"|(?P<ago>{N})\s*天(?:前|以前|之前)"
-    r"|(?P<rel>大前天|大后天|今天|今日|今早|今晨|今晚|今儿|今上午|今下午|昨天|昨日|昨晚|昨早|昨儿|昨夜|前天|前日|明天|明日|明早|明晚|后天)"
+    # a named day: 七一, 国庆节前一天, 三八节那天; "元旦前" alone is vague. Not inside a number (十七一, 五一个).
+    rf"|(?<![〇零一二两三四五六七八九十百\d])(?P<named>{_NAMED})(?![个名位人次号日月点届])\s*(?:(?P<noff>{_alt(_NAMED_OFFSETS)})|(?P<nvague>{_alt(_DAYS['named_vague'])}))?"
+    rf"|(?P<rel>{_alt(_REL_DAYS)})"
     rf"|(?P<monly>(?:去年|今年|前年|明年)?\s*{N}\s*月份?)"
     rf"|(?<![\d第.])(?P<bd>{N})\s*[日号](?![子楼])"
-    r"|(?P<hol>元旦)(?!后|以后|之后|前|以前|之前|节)"
     r"|(?P<vpast>前几天|前两天|前些天|前段时间|前阵子|上周|上个星期|上星期|上礼拜|上个月|上月|月初|之前|最近|这几天|那天|去年|前年)"
-    r"|(?P<vfut>下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年|元旦后|元旦以后|节后|春节后|年后|过完年|元旦前|元旦之前|元旦以前|春节前|节前)"
+    r"|(?P<vfut>下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年|节后|年后|过完年|节前)"
     r")"
 )
 
-_REL_DAYS = {
-    "大前天": -3, "前天": -2, "前日": -2, "昨天": -1, "昨日": -1, "昨晚": -1, "昨早": -1, "昨儿": -1, "昨夜": -1,
-    "今天": 0, "今日": 0, "今早": 0, "今晨": 0, "今晚": 0, "今儿": 0, "今上午": 0, "今下午": 0,
-    "明天": 1, "明日": 1, "明早": 1, "明晚": 1, "后天": 2, "大后天": 3,
-}
 _REL_YEARS = {"前年": -2, "去年": -1, "今年": 0, "明年": 1}
 _MONTH_OFFSET = {"本月": 0, "这个月": 0, "这月": 0, "当月": 0, "上个月": -1, "上月": -1, "下个月": 1, "下月": 1}
 _WEEK_OFFSET = {
@@ -147,12 +164,42 @@ def _resolve(m: re.Match[str], today: date, lean: str | None) -> DateHit:
             if c := _safe(y, mo, day):
                 candidates.append(c)
         return DateHit(start, end, _pick(candidates, today, lean))
-    if g("hol"):  # 元旦: January 1st, the nearest one (or as the message leans)
-        candidates = [date(today.year, 1, 1), date(today.year + 1, 1, 1)]
-        return DateHit(start, end, _pick(candidates, today, lean))
+    if g("named"):
+        return _named(g("named"), g("noff"), g("nvague"), start, end, today, lean)
     if g("vpast"):
         return DateHit(start, end, None, vague=PAST)
     return DateHit(start, end, None, vague=FUTURE)
+
+
+@lru_cache(maxsize=256)
+def named_day(word: str, year: int) -> date | None:
+    """The day a named day falls on in `year`: fixed ones from the table, lunar ones through `lunardate`."""
+    if word in _FIXED_DAYS:
+        month, day = _FIXED_DAYS[word]
+        return _safe(year, month, day)
+    month, day = _LUNAR_DAYS[word]
+    try:
+        from lunardate import LunarDate
+
+        if day == 0:  # 除夕: the day before the new lunar year
+            return LunarDate(year, 1, 1).to_solar_date() - timedelta(days=1)
+        return LunarDate(year, month, day).to_solar_date()
+    except (ValueError, ImportError):
+        return None
+
+
+def _named(word: str, offset: str | None, vague: str | None, start: int, end: int, today: date,
+           lean: str | None) -> DateHit:
+    """七一 / 国庆节前一天 / 三八节那天: the reading nearest `today` (or as the message leans).
+    "元旦前" / "国庆节以后" say a time around the day, not which day: vague, future or past as the day is."""
+    candidates = [d for y in (today.year - 1, today.year, today.year + 1) if (d := named_day(word, y))]
+    if offset:
+        candidates = [d + timedelta(days=_NAMED_OFFSETS[offset]) for d in candidates]
+    day = _pick(candidates, today, lean)
+    if vague:
+        ahead = day is not None and (day > today or (day == today and vague in ("之后", "以后", "后")))
+        return DateHit(start, end, None, vague=FUTURE if ahead else PAST)
+    return DateHit(start, end, day)
 
 
 def best_date(hits: list[DateHit], *, last: bool = False) -> DateHit | None:

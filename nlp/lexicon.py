@@ -52,6 +52,11 @@ class Lexicon:
     declaration_gate: re.Pattern[str]  # any rule's gate word: most lines declare nothing
     speaker: re.Pattern[str]  # groups sp / sp2 / sp3: who gave a lecture (nlp/data/speakers.yaml)
     speaker_gate: re.Pattern[str]  # a title or 主讲: most lines name no speaker
+    typos: dict[str, str]  # an activity name with one character a pinyin keyboard confuses -> activity code
+    typo_heads: frozenset[str]  # the first two characters of every typo: where a typo may start
+    embedded_before: re.Pattern[str]  # "研究…", "选举产生…": an activity named after these is content, not a report
+    embedded_after: re.Pattern[str]  # "…安排", "…的筹备": an activity named before these is content
+    modifier_after: re.Pattern[str]  # "支委会的记录本", "组织生活会的通知": the activity only qualifies a thing
 
 
 _LOCK = threading.Lock()
@@ -115,7 +120,8 @@ def _declarations(rules: list[dict]) -> tuple[Declaration, ...]:
 
 def _alternatives(words: list[str]) -> str:
     """A regex alternation of literal words, longest first; 上 is never the 上 of 上级."""
-    return "|".join("上(?!级)" if w == "上" else re.escape(w) for w in sorted(words, key=len, reverse=True))
+    special = {"上": "上(?!级)", "讲": "讲(?!话)"}  # 讲话 is a speech, not a lecture given
+    return "|".join(special.get(w) or re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _speaker(table: dict) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -128,6 +134,23 @@ def _speaker(table: dict) -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"|(?P<sp3>(?:{roles})(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){{2,3}}?)(?:同志)?(?:{lead_ins}){{0,2}}(?:{verbs})"
     )
     return pattern, _any_of(table["titles"] + ["主讲"])
+
+
+def _typos(table: dict, homophones: dict[str, str], freq: dict[str, int]) -> dict[str, str]:
+    """Every activity name with one character swapped for a homophone (党棵, 党小组回, 廉正教育), except variants
+    that are words of their own in jieba's dictionary (当日 is not 党日) or that name another activity."""
+    names = {w: code for code, words in table["activities"].items() for w in words}
+    out: dict[str, str] = {}
+    for word, code in names.items():
+        if len(word) < 2:
+            continue
+        for i, char in enumerate(word):
+            for other in homophones.get(char, ""):
+                variant = word[:i] + other + word[i + 1:]
+                if variant in names or freq.get(variant, 0) > 0:
+                    continue
+                out.setdefault(variant, code)
+    return out
 
 
 def _build() -> Lexicon:
@@ -151,6 +174,10 @@ def _build() -> Lexicon:
     prefixes = frozenset(w[:i] for w in words for i in range(1, len(w) + 1))
     rules = yaml.safe_load((DATA / "declarations.yaml").read_text(encoding="utf-8"))
     speaker, speaker_gate = _speaker(yaml.safe_load((DATA / "speakers.yaml").read_text(encoding="utf-8")))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    homophones = yaml.load((DATA / "homophones.yaml").read_text(encoding="utf-8"), Loader=loader) or {}
+    typos = _typos(table, homophones, tokenizer.FREQ)
+    content = table["content"]
     return Lexicon(
         tokenizer=tokenizer,
         words={w: tuple(h) for w, h in words.items()},
@@ -159,4 +186,9 @@ def _build() -> Lexicon:
         declaration_gate=_any_of([w for rule in rules for w in rule["gate"]]),
         speaker=speaker,
         speaker_gate=speaker_gate,
+        typos=typos,
+        typo_heads=frozenset(t[:2] for t in typos),
+        embedded_before=re.compile(f"(?:{_alternatives(content['before'])})[^，,。；;！!？?\\s]{{0,8}}$"),
+        embedded_after=re.compile(f"^(?:的)?(?:{_alternatives(content['after'])})"),
+        modifier_after=re.compile(f"^的(?:{_alternatives(content['modified'])})"),
     )

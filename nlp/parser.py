@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from . import lexicon as lx
 from .counts import NUM, find_counts
-from .dates import FUTURE, PAST, DateHit, best_date, find_dates
+from .dates import FUTURE, PAST, RELATIVE_DAY_WORDS, DateHit, best_date, find_dates
 from .numbers import to_float, to_int
 from .types import Parsed
 
@@ -34,7 +34,10 @@ _FOREIGN = re.compile(
     r"\u3040-\u30ff\u3130-\u318f\uac00-\ud7af]"
 )
 # Question words after the question marks (one list for both patterns below).
-_QUESTION_WORDS = r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|([\u4e00-\u9fa5])不\1"
+_QUESTION_WORDS = (
+    r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
+    r"(?P<qa>[\u4e00-\u9fa5])不(?P=qa)|(?P<qb>[\u4e00-\u9fa5])没(?P=qb)|(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
+)
 _QUESTION_MARK = re.compile(r"[?？吗呢么]|" + _QUESTION_WORDS)
 # Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
 _TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
@@ -57,13 +60,15 @@ _TARGET_PREFIX = re.compile(
 _TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?")
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
-    r"^.*(?:今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
+    rf"^.*(?:{RELATIVE_DAY_WORDS}|今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
     r"召开|支委会|党员大会|党课|会上|会后|会议上|是|的|[,，。、\s])"
 )
 _NEGATION = re.compile(
     r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
     r"|没有?上(?!报|传|交|级)|(?<![上])不上(?!报|传|交|级|网|班)|没(?:空|时间)(?:开|上|讲|搞|组织)|取消了|延期|推迟|延后|顺延|改期|暂停|没开成"
 )
+# A completed-activity verb: evidence that a named activity happened (with a past marker, a date or attendance).
+_HELD = re.compile(r"开完|搞完|结束|开过|举行过|召开过|圆满|顺利|已召开|已开|已举行|已开展|(?:开|讲|上|搞|办|召开|举行|开展|组织)了")
 _CLOCK = re.compile(r"\d{1,2}\s*(?:点|:\d\d)|[一二三四五六七八九十两]{1,3}点")
 _TIMES_HELD = re.compile(  # "开了2次" is a tally; "搞了一次廉政教育" is one activity
     r"(?:开|上|讲|搞|组织|召开|开展|举行)了?\s*(?!一次|1次|一回)(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:次|回)")
@@ -91,7 +96,7 @@ _BARE_COUNT = re.compile(rf"(?P<n>{NUM})\s*(?:人|名|位)?")
 # How-to questions name an action ("怎么撤销刚才的记录", "请问怎么给支部打分"): help, not the action itself.
 _HOWTO = re.compile(
     r"(?:怎么|怎样|如何|咋)[^，,。？?！!没]{0,6}?"
-    r"(?:撤销|撤回|删除|删|导出|下载|提交|打分|评分|改|修改|更正|上报|报|记录|录入|交|用|使用|操作|填|查)"
+    r"(?:撤销|撤回|删除|删|导出|下载|提交|打分|评分|改|修改|更正|上报|报|记录|录入|补录|补报|补|交|用|使用|操作|填|查)"
 )
 # The year-end submission: an order ("提交协作组评分", "确认最终得分") is `submit`; a statement or question about
 # it ("自评已经提交了", "自评提交了吗", "2023年1月10日前提交自评") is `deadline`, whose reply says whether and when
@@ -163,10 +168,13 @@ class _Hits:
     """Keyword hits sorted by kind, for the rules below."""
 
     __slots__ = ("activities", "generic", "cues", "plan", "past", "periods", "forms", "neg", "question", "cue_words",
-                 "strong_question", "generic_at")
+                 "strong_question", "generic_at", "act_words", "past_at", "typo")
 
     def __init__(self, hits: list[tuple[int, str, str, str]]) -> None:
         self.activities: list[tuple[int, str]] = []
+        self.act_words: dict[int, str] = {}  # token index of an activity hit -> the words it matched
+        self.past_at: list[tuple[int, str]] = []
+        self.typo = False  # an activity read through a one-character typo (党棵): confirm before storing
         self.generic = self.plan = self.past = self.neg = self.question = self.strong_question = False
         self.cues: dict[str, int] = {}
         self.cue_words: dict[str, str] = {}
@@ -176,6 +184,7 @@ class _Hits:
         for index, kind, value, word in hits:
             if kind == lx.ACT:
                 self.activities.append((index, value))
+                self.act_words[index] = word
             elif kind == lx.CUE:
                 self.cues.setdefault(value, index)
                 self.cue_words.setdefault(value, word)
@@ -187,6 +196,7 @@ class _Hits:
                 self.plan = True
             elif kind == lx.PAST:
                 self.past = True
+                self.past_at.append((index, word))
             elif kind == lx.PERIOD:
                 self.periods.append(value)
             elif kind == lx.FORM:
@@ -218,6 +228,12 @@ def _parse(text: object, today: date) -> Parsed:
     lex = lx.lexicon()
     tokens = lex.tokenizer.lcut(text, HMM=False)
     h = _Hits(_scan(tokens, lex))
+    if not h.activities:
+        _typo_activities(text, tokens, h, lex)
+    modifier_only = False
+    if h.activities:
+        modifier_only = _content_filter(text, tokens, h, lex)
+        _held_with_activity(tokens, h)
     cues = h.cues
     is_question = h.question or _QUESTION_MARK.search(text) is not None
 
@@ -269,7 +285,7 @@ def _parse(text: object, today: date) -> Parsed:
         if (is_question and (not h.past or _TAIL_QUESTION.search(text))) or ("次" in text and _TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
-        return _report(text, h, today)
+        return _report(text, h, today, modifier_only)
 
     expected, present = find_counts(text)
     if expected is not None or present is not None:  # attendance with no activity named: the handler asks
@@ -311,11 +327,12 @@ def _period(h: _Hits) -> str | None:
     return h.periods[0] if h.periods else None
 
 
-def _report(text: str, h: _Hits, today: date) -> Parsed:
-    """A record, or a plan when the date is ahead or the words say so."""
+def _report(text: str, h: _Hits, today: date, modifier_only: bool = False) -> Parsed:
+    """A record, or a plan when the date is ahead or the words say so; `confirm` when the reading is unsure."""
     planned = h.plan or (("点" in text or ":" in text) and _CLOCK.search(text) is not None)  # "下午3点开会": an announcement
     lean = FUTURE if planned and not h.past else (PAST if h.past else None)
-    hit = best_date(find_dates(text, today, lean))
+    hits = find_dates(text, today, lean)
+    hit = best_date(hits)
     when: date | None
     if hit is None:
         when = None if h.plan else today  # "下午3点开会": today, a plan
@@ -324,10 +341,77 @@ def _report(text: str, h: _Hits, today: date) -> Parsed:
     future = (when is not None and when > today) or (hit is not None and hit.vague == FUTURE)
     intent = "plan" if future or (planned and not h.past and (when is None or when >= today)) else "record"
     expected, present = find_counts(text)
+    if modifier_only and hit is None and expected is None and present is None:
+        return Parsed("unknown")  # "支委会的记录本放在我办公桌上了": about a thing of the activity, not a report
+    confidence = 1.0
+    if h.typo:
+        confidence -= 0.5  # 党棵 read as 党课: likely, but a guess
+    if modifier_only:
+        confidence -= 0.5
+    if intent == "record" and h.activities:
+        held = h.past or hit is not None or expected is not None or present is not None or _HELD.search(text)
+        if not held:  # "支委会 学习二十大精神": nothing says it happened
+            confidence -= 0.5
+    if expected is not None and present is not None and present > expected:
+        confidence -= 0.5
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
-        speaker=_speaker(text, lx.lexicon()), topic=_topic(text),
+        speaker=_speaker(text, lx.lexicon()), topic=_topic(text), confidence=max(confidence, 0.0),
     )
+
+
+def _typo_activities(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> None:
+    """No activity named: look for one with a character a pinyin keyboard confused (党棵, 党小组回, 廉正教育).
+
+    Only where two characters start a known typo (one set lookup per position), longest typo first."""
+    heads, typos = lex.typo_heads, lex.typos
+    found: list[tuple[int, str, str]] = []
+    i, n = 0, len(text)
+    while i < n - 1:
+        if text[i:i + 2] not in heads:
+            i += 1
+            continue
+        for length in range(min(8, n - i), 1, -1):
+            code = typos.get(text[i:i + length])
+            if code is not None:
+                found.append((i, code, text[i:i + length]))
+                i += length - 1
+                break
+        i += 1
+    for position, code, word in found:
+        index = _token_at(tokens, position)
+        h.activities.append((index, code))
+        h.act_words[index] = word
+        h.typo = True
+    h.activities.sort()
+
+
+def _content_filter(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> bool:
+    """Drop an activity named as another one's subject matter ("支委会研究下周党课安排": one 支委会); say whether
+    every activity named only qualifies a thing ("支委会的记录本", "组织生活会的通知")."""
+    starts = [0]
+    for token in tokens:
+        starts.append(starts[-1] + len(token))
+    spans = [(starts[i], starts[i] + len(h.act_words.get(i, "")), i, code) for i, code in h.activities]
+    if len({code for *_, code in spans}) > 1:
+        kept = [spans[0]]
+        for start, end, index, code in spans[1:]:
+            before = text[kept[-1][1]:start]
+            if lex.embedded_before.search(before) or lex.embedded_after.match(text[end:]):
+                continue
+            kept.append((start, end, index, code))
+        h.activities = [(index, code) for _, _, index, code in kept]
+        spans = kept
+    return all(lex.modifier_after.match(text[end:]) for _, end, _, _ in spans)
+
+
+def _held_with_activity(tokens: list[str], h: _Hits) -> None:
+    """"过主题党日" is holding one, not a past marker: 过 right before an activity is not 'past'."""
+    if not h.past or any(word != "过" for _, word in h.past_at):
+        return
+    acts = {index for index, _ in h.activities}
+    if all(index + 1 in acts for index, _ in h.past_at):
+        h.past = False
 
 
 def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed | None:

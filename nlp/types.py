@@ -14,6 +14,8 @@ INTENTS: tuple[str, ...] = (
     "undo", "correct", "submit", "export", "help", "unknown",
 )
 
+CONFIRM_BELOW = 0.75  # a record or plan read less surely than this is asked about, not stored (handlers/confirm.py)
+
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
@@ -35,6 +37,12 @@ class Parsed:
     deduction: float | None = None  # points a grader takes off: "3.3 扣1分" -> 1.0 (score stays None)
     form: str | None = None  # export: "self_evaluation", "group_summary", "record_book", "report"
     subject: str | None = None  # correct: the activity of the record meant, "支委会的日期错了" -> "branch_committee"
+    confidence: float = 1.0  # how sure the reading of a record/plan is (typo, nothing saying it happened …)
+
+    @property
+    def confirm(self) -> bool:
+        """Ask before storing: a record or plan read with confidence under CONFIRM_BELOW."""
+        return self.intent in ("record", "plan") and self.confidence < CONFIRM_BELOW
 
     def to_json(self) -> dict:
         """The `zhibu parse` line: the contract keys first, then the rest where set."""
@@ -52,4 +60,6 @@ class Parsed:
                 out[key] = val
         if self.negated:
             out["negated"] = True
+        if self.confirm:
+            out["confirm"] = True
         return out
