@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from scoring.card import TIERS, ItemResult, ScoreCard
 from scoring.rubric import Item, Rubric, Section
 
-from .cells import save_workbook
+from .cells import formula, save_workbook
 from .layout import load_layout
 from .xlsx_style import BORDER, align, fmt_num, font, keep_blocks_together, num_text, print_setup, row_height
 
@@ -101,6 +101,24 @@ def column_total(rubric: Rubric, card: ScoreCard, tier: str, self_from_computed:
     return round(sum(tier_value(r, tier) or 0.0 for r in card.items) + card.bonus_total, 2)
 
 
+def total_formula(column: str, item_rows: list[int], bonus_rows: list[int], bonus_cap: float | None) -> str:
+    """合计 of one score column as the scoring core adds it: the items, plus the bonus rows up to the cap."""
+    def ranges(rows: list[int]) -> str:
+        runs: list[list[int]] = []
+        for r in rows:
+            if runs and r == runs[-1][1] + 1:
+                runs[-1][1] = r
+            else:
+                runs.append([r, r])
+        return ",".join(f"{column}{a}:{column}{b}" if a != b else f"{column}{a}" for a, b in runs)
+
+    expr = f"SUM({ranges(item_rows)})"
+    if bonus_rows:
+        bonus = f"SUM({ranges(bonus_rows)})"
+        expr += f"+MIN({num_text(bonus_cap)},{bonus})" if bonus_cap is not None else f"+{bonus}"
+    return f"=ROUND({expr},2)"
+
+
 def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[str, Any] | None = None,
                  layout: dict[str, Any] | None = None) -> Path:
     """Write the branch's 自评表 to `path` (.xlsx). meta: year, branch, filler, phone (all optional)."""
@@ -152,6 +170,8 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
     span_to = max(i for i, c in enumerate(cols, 1) if c.kind != "score")
     span_width = sum(cols[i - 1].width for i in range(span_from, span_to + 1))
 
+    number_format = str(layout.get("number_format", "0.00"))
+    item_rows: list[int] = []
     index = 0
     blocks: list[tuple[int, int]] = []  # row ranges a page break must not split
     for section in rubric.sections:
@@ -173,6 +193,8 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
                 else:
                     value = tier_value(results.get(item.id), col.tier or "") if active[col.tier or ""] else None
                     styled(row, ci, fmt_num(value))
+                    ws.cell(row, ci).number_format = number_format
+            item_rows.append(row)
             ws.row_dimensions[row].height = row_height(texts, body_size, 24)
             row += 1
         if any(c.kind == "section" for c in cols):
@@ -183,10 +205,10 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
             if col.kind == "section" and row - 1 > first:
                 ws.merge_cells(start_row=first, start_column=ci, end_row=row - 1, end_column=ci)
 
-    def spanning_block(entries: list[tuple[str, list[Any]]], label: str) -> None:
+    def spanning_block(entries: list[tuple[str, list[Any]]], label: str) -> list[int]:
         nonlocal row
         if not entries:
-            return
+            return []
         first = row
         for text, scores in entries:
             styled(row, label_ci, label if row == first else None)
@@ -197,11 +219,14 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
                 ws.merge_cells(start_row=row, start_column=span_from, end_row=row, end_column=span_to)
             for ci, value in zip(range(span_to + 1, ncol + 1), scores):
                 styled(row, ci, value)
+                if not isinstance(value, str):
+                    ws.cell(row, ci).number_format = number_format
             ws.row_dimensions[row].height = row_height([(text, span_width)], body_size, 24)
             row += 1
         if row - 1 > first:
             ws.merge_cells(start_row=first, start_column=label_ci, end_row=row - 1, end_column=label_ci)
         blocks.append((first, row - 1))
+        return list(range(first, row))
 
     score_cols = [c for c in cols if c.kind == "score"]
     bonus_spec = layout.get("bonus") or {}
@@ -213,7 +238,7 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
         entries.append((str(bonus_spec.get("format", "{no}. {content}")).format(no=no, content=b.content.strip(),
                                                                              title=b.title), shown))
     cap = rubric.bonus_cap if rubric.bonus_cap is not None else sum((b.cap or 0) for b in rubric.bonus)
-    spanning_block(entries, str(bonus_spec.get("label", "加分项目")).format(cap=num_text(cap)))
+    bonus_rows = spanning_block(entries, str(bonus_spec.get("label", "加分项目")).format(cap=num_text(cap)))
 
     veto_spec = layout.get("vetoes") or {}
     veto_by_id = {v.id: v for v in card.vetoes}
@@ -228,7 +253,12 @@ def write_annex1(rubric: Rubric, card: ScoreCard, path: str | Path, meta: dict[s
 
     total_spec = layout.get("total") or {}
     totals = [fmt_num(column_total(rubric, card, c.tier or "", self_computed)) for c in score_cols]
-    spanning_block([(str(total_spec.get("text", "—")), totals)], str(total_spec.get("label", "合计")))
+    [total_row] = spanning_block([(str(total_spec.get("text", "—")), [None] * len(score_cols))],
+                                 str(total_spec.get("label", "合计")))
+    for ci, value in zip(range(span_to + 1, ncol + 1), totals):
+        if value is not None:  # a column in use: a formula, so a score changed in Excel changes the total
+            letter = get_column_letter(ci)
+            formula(ws, total_row, ci, total_formula(letter, item_rows, bonus_rows, rubric.bonus_cap), value)
     for ci in range(span_from, span_to + 1):
         ws.cell(row - 1, ci).alignment = align("center")
 

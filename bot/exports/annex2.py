@@ -71,6 +71,7 @@ def write_annex2(rubric: Rubric, rows: Sequence[Annex2Row | ScoreCard], path: st
     a_center, a_left, a_line = align("center"), align("left"), align("left", wrap=False)
     aligns = [a_left if c.get("align") == "left" else a_center for c in cols]
     height = float(layout.get("row_height", 22))
+    number_format = str(layout.get("number_format", "0.00"))
 
     wb = Workbook()
     ws = wb.active
@@ -126,6 +127,8 @@ def write_annex2(rubric: Rubric, rows: Sequence[Annex2Row | ScoreCard], path: st
             style = styles[ci - 1]
             if style is None:  # the first body cell of a column: register its styles with the workbook once
                 c.font, c.alignment, c.border = f_body, aligns[ci - 1], BORDER
+                if kind == "score":
+                    c.number_format = number_format
                 styles[ci - 1] = c._style
             else:  # the others copy the style ids (openpyxl would hash the style objects for every cell)
                 c._style = copy(style)

@@ -31,7 +31,26 @@ def new_document(layout: dict[str, Any]) -> Any:
     style.font.size = Pt(body.get("size", 12))
     set_font(style.element, body.get("name", "仿宋_GB2312"))
     style.font.name = body.get("name", "仿宋_GB2312")
+    declare_language(doc, str(layout.get("language", "zh-CN")))
     return doc
+
+
+def declare_language(doc: Any, language: str = "zh-CN") -> None:
+    """The document's language, East Asian slot included: python-docx's template says en-US there, and
+    LibreOffice then draws Chinese with a Japanese glyph set (骨, 直, 关 shaped the Japanese way)."""
+    doc.core_properties.language = language
+    for lang in doc.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), language)
+        lang.set(qn("w:eastAsia"), language)
+    rpr = doc.styles.element.find(qn("w:docDefaults"))
+    if rpr is not None and not list(rpr.iter(qn("w:lang"))):
+        target = rpr.find(qn("w:rPrDefault"))
+        inner = target.find(qn("w:rPr")) if target is not None else None
+        if inner is not None:
+            el = OxmlElement("w:lang")
+            el.set(qn("w:val"), language)
+            el.set(qn("w:eastAsia"), language)
+            inner.append(el)
 
 
 def set_font(element: Any, name: str) -> None:

@@ -27,7 +27,7 @@ def test_annex1_has_the_printed_columns_sections_and_totals(tmp_path):
     card = card_for(rubric, "机械工业协会党支部", off={"三.3": 1.5, "二.3": 0.5}, bonus={"B1": 2},
                     tiers={"group": {"三.3": 5.0}})
     path = write_annex1(rubric, card, tmp_path / "a1.xlsx", {"filler": "张三", "phone": "13800000000"})
-    ws = openpyxl.load_workbook(path).active
+    ws = openpyxl.load_workbook(data_only=True, filename=path).active
 
     assert ws["A1"].value == "附件 1"
     assert ws["A2"].value == "2022 年 机械工业协会党支部党建工作自评表"
@@ -78,14 +78,14 @@ def test_annex1_uses_tier_totals_of_the_scoring_core(tmp_path):
     rubric = seed000_like()
     card = card_for(rubric, "甲", tiers={"office": {"一.1": 6}})
     card = type(card)(**{**{f: getattr(card, f) for f in card.__dataclass_fields__}, "tier_totals": {"office": 98.0}})
-    ws = openpyxl.load_workbook(write_annex1(rubric, card, tmp_path / "a.xlsx")).active
+    ws = openpyxl.load_workbook(data_only=True, filename=write_annex1(rubric, card, tmp_path / "a.xlsx")).active
     total = _find(ws, "合计")
     assert ws.cell(total.row, 6).value == 98 and ws.cell(total.row, 4).value == 100
 
 
 def test_annex1_marks_a_triggered_veto(tmp_path):
     rubric = seed000_like()
-    ws = openpyxl.load_workbook(write_annex1(rubric, card_for(rubric, "乙", veto="V2"), tmp_path / "v.xlsx")).active
+    ws = openpyxl.load_workbook(data_only=True, filename=write_annex1(rubric, card_for(rubric, "乙", veto="V2"), tmp_path / "v.xlsx")).active
     veto = _find(ws, "否定项目")
     assert [ws.cell(veto.row + i, 4).value for i in range(3)] == [None, "触发", None]
 
@@ -94,7 +94,7 @@ def test_annex1_seed003_layout_comes_from_data(tmp_path):
     """Seed 003's own columns (项目 / 内容与要求 / 分值 / 考核标准 / 自查得分 / 复查得分) without new code."""
     rubric = seed003_like()
     card = card_for(rubric, "第一小学党支部", off={"3": 2}, tiers={"office": {"3": 3}})
-    ws = openpyxl.load_workbook(write_annex1(rubric, card, tmp_path / "s3.xlsx")).active
+    ws = openpyxl.load_workbook(data_only=True, filename=write_annex1(rubric, card, tmp_path / "s3.xlsx")).active
     assert ws["A1"].value == "社会事业局党工委直属党组织工作目标责任制考核细则"
     assert [ws.cell(2, c).value for c in range(1, 7)] == ["项目", "内容与要求", "分值", "考核标准", "自查得分", "复查得分"]
     assert [ws.cell(r, 1).value for r in range(3, 8)] == ["1", "2", "3", "4", "5"]
@@ -113,7 +113,7 @@ def test_annex2_rows_header_lines_and_blank_rows(tmp_path):
     assert rows[0].scores == {"self": 97.0, "group": 98.0} and rows[1].scores["group"] is None and rows[1].remark == "否定项目：党纪处分"
     path = write_annex2(rubric, cards, tmp_path / "a2.xlsx",
                         {"group": "第一党建协作组", "year": 2022, "contact": "汪庆", "filled_on": "2023 年 1 月 18 日"})
-    ws = openpyxl.load_workbook(path).active
+    ws = openpyxl.load_workbook(data_only=True, filename=path).active
     assert ws["A1"].value == "附件 2"
     assert ws["A2"].value == "第一党建协作组党支部工作评分结果汇总表\n（2022 年度）"
     assert ws["A3"].value == "填报单位：第一党建协作组" and ws["A4"].value == "组长、副组长单位（签字）："
@@ -133,7 +133,7 @@ def test_annex2_rows_header_lines_and_blank_rows(tmp_path):
 def test_annex2_seed003_labels_and_plain_rows(tmp_path):
     rubric = seed003_like()
     rows = [Annex2Row("第一小学党支部", {"self": 25.0, "office": 24.5}), Annex2Row("第二小学党支部", {"self": 27.0})]
-    ws = openpyxl.load_workbook(write_annex2(rubric, rows, tmp_path / "x.xlsx", {"group": "教育片区"})).active
+    ws = openpyxl.load_workbook(data_only=True, filename=write_annex2(rubric, rows, tmp_path / "x.xlsx", {"group": "教育片区"})).active
     header = _find(ws, "序号").row
     assert [ws.cell(header, c).value for c in range(1, 6)] == ["序号", "党组织名称", "自查得分", "复查得分", "备注"]
     assert [ws.cell(header + 1, c).value for c in range(1, 5)] == [1, "第一小学党支部", 25, 24.5]
@@ -144,7 +144,7 @@ def test_annex2_seed003_labels_and_plain_rows(tmp_path):
 def test_annex2_long_group_repeats_header_and_keeps_every_row(tmp_path, n):
     rubric = seed000_like()
     rows = [Annex2Row(f"第{i}个协会党支部", {"self": 90.0 + i % 10}) for i in range(n)]
-    ws = openpyxl.load_workbook(write_annex2(rubric, rows, tmp_path / "big.xlsx", {"group": "第九协作组"})).active
+    ws = openpyxl.load_workbook(data_only=True, filename=write_annex2(rubric, rows, tmp_path / "big.xlsx", {"group": "第九协作组"})).active
     assert ws.cell(5 + n, 1).value == n and ws.cell(5 + n, 3).value == 90 + (n - 1) % 10
 
 
@@ -157,7 +157,7 @@ def test_annex1_of_every_shipped_rubric(tmp_path):
     for info in list_rubrics():
         rubric = load_rubric(info.id)
         card = score_branch(rubric, BranchFacts(branch_id="1", name="测试党支部"), 2022, date(2022, 12, 31))
-        ws = openpyxl.load_workbook(write_annex1(rubric, card, tmp_path / f"{info.id}.xlsx")).active
+        ws = openpyxl.load_workbook(data_only=True, filename=write_annex1(rubric, card, tmp_path / f"{info.id}.xlsx")).active
         header = next(r for r in range(1, 5) if any(ws.cell(r, c).value in ("具体内容及标准", "内容与要求")
                                                         for c in range(1, 5)))
         labels = [ws.cell(header, c).value for c in range(1, ws.max_column + 1)]

@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import create_app
 from bot.config import Config
-from bot.dashboard import login_token, office_login_link, read_login_token
+from bot.dashboard import office_login_link
 from bot.models import ActivityRecord, AuditLog, Group, InboundMessage, Person
 
 from .demo import build_committee
@@ -35,6 +35,14 @@ def _csrf(client, path="/office/login"):
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
+def _link(app, person_id: int, base: str = "") -> str:
+    """A one-time login link, as the bot would send it (stored as a digest)."""
+    with app.extensions["zhibu"].sessions() as s:
+        link = office_login_link(s, person_id, base)
+        s.commit()
+    return link
+
+
 def _login(client, name="汪庆", password="demo"):
     return client.post("/office/login", data={"name": name, "password": password, "csrf": _csrf(client)})
 
@@ -47,18 +55,16 @@ def test_pages_need_a_login(app):
     assert _login(c, name="书记00").status_code == 401  # a secretary is not office
 
 
-def test_signed_link_logs_in_and_forgeries_do_not(app):
-    secret = app.config["SECRET_KEY"]
-    assert read_login_token(secret, login_token(secret, 1)) == 1
-    assert read_login_token("other", login_token(secret, 1)) is None
-    assert read_login_token(secret, login_token(secret, 1), max_age=-1) is None
+def test_one_time_link_logs_in_once_and_forgeries_do_not(app):
     c = app.test_client()
-    link = office_login_link(secret, 1, "http://127.0.0.1:8000/")
+    link = _link(app, 1, "http://127.0.0.1:8000/")
     assert link.startswith("http://127.0.0.1:8000/office/auth/")
-    r = c.get(link.replace("http://127.0.0.1:8000", ""))
-    assert r.status_code == 302 and c.get("/office/").status_code == 200
+    path = link.replace("http://127.0.0.1:8000", "")
     c2 = app.test_client()
-    assert c2.get(link.replace("http://127.0.0.1:8000", "")[:-2] + "xx").status_code == 403
+    assert c2.get(path[:-2] + "xx").status_code == 403
+    r = c.get(path)
+    assert r.status_code == 302 and c.get("/office/").status_code == 200
+    assert c2.get(path).status_code == 403  # used once: a second use opens nothing
     assert c2.get("/office/").status_code == 302
 
 
@@ -83,7 +89,7 @@ def test_ranking_grid_chart_and_downloads(app):
     assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
     x = c.get("/office/group/1/annex2.xlsx")
     assert x.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(x.data)).active
+    ws = openpyxl.load_workbook(data_only=True, filename=io.BytesIO(x.data)).active
     assert ws["A3"].value == "填报单位：第一党建协作组"
     assert c.get("/office/branch/1/annex1.xlsx").status_code == 200
     assert c.get("/office/branch/1/nothing").status_code == 404
@@ -120,7 +126,7 @@ def test_workflow_status_and_group_leader_limits(app):
     leader = app.test_client()
     with app.extensions["zhibu"].sessions() as s:
         pid = s.query(Person).filter_by(name="组长2").one().id
-    r = leader.get(f"/office/auth/{login_token(app.config['SECRET_KEY'], pid)}")
+    r = leader.get(_link(app, pid))
     assert r.headers["Location"].endswith("/office/group/2")
     assert leader.get("/office/group/2").status_code == 200
     assert leader.get("/office/group/1").status_code == 403

@@ -38,7 +38,7 @@ def test_annex1_of_every_branch_matches_the_scoring_core(committee, tmp_path):
     assert len(cards) == 9
     for branch in s.query(Branch).order_by(Branch.id):
         card = cards[str(branch.id)]
-        ws = openpyxl.load_workbook(annex1_xlsx(s, branch, 2022, AS_OF, tmp_path)).active
+        ws = openpyxl.load_workbook(data_only=True, filename=annex1_xlsx(s, branch, 2022, AS_OF, tmp_path)).active
         assert ws["A2"].value == f"2022 年 {branch.name}党建工作自评表"
         # Items start at row 4 in rubric order; 自评 is column D.
         for i, it in enumerate(card.items):
@@ -48,7 +48,7 @@ def test_annex1_of_every_branch_matches_the_scoring_core(committee, tmp_path):
         assert ws.cell(total, 4).value == pytest.approx(sum(it.points for it in card.items) + card.bonus_total)
         assert _row_of(ws, f"填表人：书记{(branch.id - 1) // 3}{(branch.id - 1) % 3}") > total
     first = s.get(Branch, 1)
-    ws = openpyxl.load_workbook(annex1_xlsx(s, first, 2022, AS_OF, tmp_path)).active
+    ws = openpyxl.load_workbook(data_only=True, filename=annex1_xlsx(s, first, 2022, AS_OF, tmp_path)).active
     assert ws["E4"].value == 5  # the group's score for 1.1
     assert ws["D4"].value == 4  # 通报批评 once: 7 - 3
     assert ws.cell(_row_of(ws, "合计"), 5).value == pytest.approx(cards["1"].tier_totals.get("group", 5))
@@ -60,7 +60,7 @@ def test_annex2_per_group_in_ranking_order(committee, tmp_path):
         ranked = rank(score_cards(s, org, 2022, AS_OF, group.id))
         path = annex2_xlsx(s, org, group, 2022, AS_OF, tmp_path)
         assert path.name == f"2022年{group.name}评分结果汇总表.xlsx"
-        ws = openpyxl.load_workbook(path).active
+        ws = openpyxl.load_workbook(data_only=True, filename=path).active
         assert ws["A3"].value == f"填报单位：{group.name}"
         head = _row_of(ws, "序号")
         got = [(ws.cell(head + i, 2).value, ws.cell(head + i, 3).value) for i in range(1, 4)]
