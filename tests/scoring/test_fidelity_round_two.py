@@ -281,3 +281,155 @@ def test_functional_branch_is_not_bound_by_democratic_review(r000):
     assert score_branch(r000, facts(acts, SEED000_DECLS), Y, END).total == 97
     card = score_branch(r000, facts(acts, SEED000_DECLS, kind="functional"), Y, END)
     assert card.item("4.1").points == 7 and card.total == 100
+
+
+# ---- 7. who gave the 党课 ------------------------------------------------------------------------
+
+def _s3(acts_change):
+    from test_seed001_to_004 import S3_DECLS, s3_acts
+
+    acts = [a for a in s3_acts() if a.code != "party_lecture"] + acts_change
+    return score_branch(load_rubric("seed003"), facts(acts, S3_DECLS), Y, END)
+
+
+def test_seed003_lecture_by_the_secretary_counts_as_a_leaders():
+    """seed 003 项目3 "集中上党课不少于2次（其中党员领导干部1次）": two 党课, one by the 书记 -> 6 (total 100);
+    by a 支部委员 or a 专家 -> "缺上党课的扣1分" -> 5 (total 99)."""
+    card = _s3([Activity("party_lecture", date(Y, 4, 1)), Activity("party_lecture", date(Y, 10, 1), speaker_role="书记")])
+    assert card.item("3").points == 6 and card.total == 100
+    for who in ("支部委员", "专家"):
+        card = _s3([Activity("party_lecture", date(Y, 4, 1)), Activity("party_lecture", date(Y, 10, 1), speaker_role=who)])
+        assert card.item("3").points == 5 and card.total == 99 and card.grade == "优秀"
+
+
+def test_the_title_said_gives_the_role(r000):
+    """No role recorded, the speaker "李副书记": 副书记 is not the 支部书记 of seed 000 二.2 (−2 -> 5, total 98);
+    "王书记" is (7, total 100); in seed 003 the 副书记 counts as a leader ("张副书记": 6)."""
+    acts = [a for a in seed000_full_acts() if a.code != "party_lecture"]
+    acts += [Activity("party_lecture", date(Y, 3 * q - 1, 25), speaker="李副书记") for q in range(1, 5)]
+    card = score_branch(r000, facts(acts, SEED000_DECLS), Y, END)
+    assert card.item("2.2").points == 5 and card.total == 98 and card.grade == "优秀"
+    acts[-1] = Activity("party_lecture", date(Y, 11, 25), speaker="王书记")
+    assert score_branch(r000, facts(acts, SEED000_DECLS), Y, END).total == 100
+    card = _s3([Activity("party_lecture", date(Y, 4, 1)), Activity("party_lecture", date(Y, 10, 1), speaker="张副书记")])
+    assert card.item("3").points == 6
+
+
+def test_speaker_role_from_the_roster():
+    from scoring import speaker_role_of
+
+    roster = {"张三": "组织委员", "李四": "secretary", "赵六": "党员"}
+    assert speaker_role_of("张三", roster) == "支部委员"
+    assert speaker_role_of("李四同志", roster) == "书记"
+    assert speaker_role_of("赵六", roster) is None and speaker_role_of("王教授", roster) == "专家"
+    assert speaker_role_of("陈副书记") == "副书记" and speaker_role_of(None) is None
+
+
+def test_seed002_a_situation_report_by_a_leader_counts():
+    """seed 002 三(二)4 "每年至少为党员上一次党课或作一次形势报告": the leader's 党课 replaced by a 形势报告 given
+    by the 书记 keeps 2.4 at 12 (total 100); with no role said it is −1 (99)."""
+    from test_seed001_to_004 import S2_DECLS, s2_acts
+
+    r = load_rubric("seed002")
+    acts = [a for a in s2_acts() if a.speaker_role is None]
+    card = score_branch(r, facts(acts + [Activity("situation_report", date(Y, 7, 1), speaker_role="书记")], S2_DECLS), Y, END)
+    assert card.item("2.4").points == 12 and card.total == 100
+    card = score_branch(r, facts(acts + [Activity("situation_report", date(Y, 7, 1))], S2_DECLS), Y, END)
+    assert card.item("2.4").points == 11 and card.total == 99
+
+
+# ---- 8. rubric text against the seeds ------------------------------------------------------------
+
+def test_seed000_one_off_and_per_item_caps(r000):
+    """一.4 "发生重大矛盾的，扣3分" and 三.2 "……未进行补选的，扣2分" have no 每次: two events cost 3 and 2, not 6
+    and 4; 三.4 "每项扣1分" over three 项: four records cost 3.  6−3, 6−2, 6−3 -> 100 − 8 = 92, 优秀."""
+    incs = [Incident("internal_conflict", date(Y, 3, 1), event="E1"), Incident("internal_conflict", date(Y, 9, 1), event="E2"),
+            Incident("committee_vacancy", date(Y, 4, 1)), Incident("committee_vacancy", date(Y, 10, 1))]
+    incs += [Incident("irregular_membership_work", date(Y, m, 1)) for m in (2, 5, 8, 11)]
+    card = score_branch(r000, facts(seed000_full_acts(), SEED000_DECLS, incidents=incs), Y, END)
+    assert points(card) == dict(MAX000, **{"1.4": 3.0, "3.2": 4.0, "3.4": 3.0})
+    assert card.total == 92 and card.grade == "优秀"
+
+
+def test_seed000_national_trade_association_is_one_point(r000):
+    """加分 1 "市级部门（全国性行业协会）每次加1分……国家级每次加3分": 全国性行业协会 + 国家级 = 1 + 3 = 4;
+    a `department` commendation (seed 001's level) gives nothing here, and the card says so."""
+    f = _one(awards=[{"key": "commendation", "level": "全国性行业协会", "date": "2022-05-01"},
+                     {"key": "commendation", "level": "国家级", "date": "2022-08-01"},
+                     {"key": "commendation", "level": "department", "date": "2022-09-01"}])
+    card = score_branch(r000, facts(seed000_full_acts(), SEED000_DECLS, awards=f.awards), Y, END)
+    assert card.bonus_total == 4 and card.total == 104
+    (b1,) = [b for b in card.bonus if b.id == "B1"]
+    assert b1.reasons[-1] == "书面表彰（department，9月1日）级别不在本项加分表中，未加分"
+
+
+def test_seed002_monthly_reception_day():
+    """seed 002 三(二)6 "每月固定一天作为领导干部接待群众日": 9 of 12 months -> 3 × 0.25 = −0.75 -> 2.25; 99.25."""
+    from test_seed001_to_004 import S2_DECLS, s2_acts
+
+    acts = [a for a in s2_acts() if not (a.code == "reception_day" and a.date.month in (2, 5, 7))]
+    card = score_branch(load_rubric("seed002"), facts(acts, S2_DECLS), Y, END)
+    assert card.item("2.6").points == 2.25 and card.total == 99.25 and card.grade == "优秀"
+
+
+def test_seed003_no_lecture_and_no_life_meeting_cost_2_each_not_3():
+    """项目3: no 党课 at all = 2 missing (−2); the leader's one is one of them (not −1 more) -> 4.
+    项目4: no 民主生活会 (−2); nothing to report is the same event (not −1 more) -> 3.  100 − 4 = 96."""
+    from test_seed001_to_004 import S3_DECLS, s3_acts
+
+    acts = [a for a in s3_acts() if a.code not in ("party_lecture", "democratic_life_meeting")]
+    decls = [d for d in S3_DECLS if d.key != "life_meeting_reported"]
+    card = score_branch(load_rubric("seed003"), facts(acts, decls), Y, END)
+    assert card.item("3").points == 4 and card.item("4").points == 3
+    assert card.total == 96 and card.grade == "优秀"
+    assert [d.points for d in card.item("3").deductions] == [2, 0]
+    assert [d.points for d in card.item("4").deductions] == [2, 0]
+    # one 党课, not by a leader: 1 missing, and it could have been the leader's -> −1 only -> 5
+    card = _s3([Activity("party_lecture", date(Y, 4, 1))])
+    assert card.item("3").points == 5 and card.total == 99
+
+
+def test_seed004_item_4_2_counts_the_life_meeting_it_cites():
+    """seed 004 二(四)二是 "召开民主生活会": a 民主评议党员 alone no longer satisfies 4.2 (−5 -> 0, 95)."""
+    from test_seed001_to_004 import S4_DECLS, s4_acts
+
+    acts = [a for a in s4_acts() if a.code != "democratic_life_meeting"]
+    card = score_branch(load_rubric("seed004"), facts(acts, S4_DECLS), Y, END)
+    assert card.item("4.2").points == 0 and card.total == 95 and card.grade == "优秀"
+    assert any(a.code == "democratic_review" for a in acts)
+
+
+def test_seed001_file_says_the_five_aspects_do_not_match():
+    text = open(load_rubric("seed001").path, encoding="utf-8").read()
+    assert "五个方面" in text and "群众满意度测评" in text
+    assert any("五个方面" in a for a in load_rubric("seed001").assumptions)
+
+
+# ---- 9. validate refuses what scoring would misread --------------------------------------------
+
+@pytest.mark.parametrize("change, field, value", [
+    (("veto_grade: 不合格", "veto_grade: 不及格"), "veto_grade", "'不及格'"),
+    (("levels: {municipal: 1, national_association: 1", "levels: {muncipal: 1, national_association: 1"), "levels", "'muncipal'"),
+    (("levels: {3A: 1, 4A: 3, 5A: 5}", "levels: {3A: 1, 4A: 3, AAAAA: 5}"), "levels", "'AAAAA'"),
+    (("  - {tier: office, label: 综合党委办公室评分}", "  - {tier: group, label: 综合党委办公室评分}"), "tier", "'group'"),
+    (("  - {tier: office, label: 综合党委办公室评分}", "  - {tier: office, label: 自评}"), "label", "'自评'"),
+    (("speaker_role: [书记]", "speaker_role: [书纪]"), "speaker_role", "'书纪'"),
+])
+def test_validate_refuses(tmp_path, change, field, value):
+    text = open(load_rubric("seed000").path, encoding="utf-8").read()
+    assert change[0] in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    res = cli("rubrics", "validate", bad)
+    assert res.exit_code == 1
+    out = res.output.strip()
+    assert len(out.splitlines()) == 1 and str(bad) in out and field in out and value in out
+    with pytest.raises(RubricRuleError.__mro__[1]):  # RubricSchemaError (RubricRuleError's base) or a subclass
+        from scoring.loader import read_rubric_file
+        read_rubric_file(bad)
+
+
+def test_validate_still_accepts_every_shipped_rubric():
+    for rid in ("seed000", "seed001", "seed002", "seed003", "seed004"):
+        res = cli("rubrics", "validate", load_rubric(rid).path)
+        assert res.exit_code == 0 and res.output.startswith("有效：" + rid)
