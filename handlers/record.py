@@ -10,10 +10,11 @@ from .base import BRANCH_ROLES, Context, ReplyData, refused
 ROLES = BRANCH_ROLES
 
 
-def speaker_role(speaker: str | None) -> str | None:
-    if not speaker:
-        return None
-    return "书记" if "书记" in speaker else None
+def speaker_role(speaker: str | None, roster: dict[str, str] | None = None) -> str | None:
+    """The roster's role when the speaker is a known person, else the title said ("李副书记" -> 副书记, not 书记)."""
+    from scoring import speaker_role_of
+
+    return speaker_role_of(speaker, roster)
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
@@ -45,7 +46,8 @@ def record_activities(ctx: Context, codes: list[str], day: date, parsed: Parsed 
             branch_id=branch_id, code=code, day=day, reported_by=ctx.person.id, message_id=ctx.message_id,
             expected=parsed.expected if parsed else None, present=parsed.present if parsed else None,
             speaker=(parsed.speaker if parsed else None),
-            speaker_role=speaker_role(parsed.speaker if parsed else None) if lecture else None,
+            speaker_role=speaker_role(parsed.speaker, {p.name: p.role for p in store.people(
+                ctx.person.org_id, branch_id=branch_id)}) if lecture and parsed and parsed.speaker else None,
             topic=parsed.topic if parsed else None, now=ctx.now)
         lines.append({"code": code, "date": day, "duplicate": False, "id": rec.id, "count": count + 1,
                       "expected": rec.expected, "present": rec.present, "this_year": day.year == ctx.today.year})
