@@ -433,3 +433,11 @@ def test_validate_still_accepts_every_shipped_rubric():
     for rid in ("seed000", "seed001", "seed002", "seed003", "seed004"):
         res = cli("rubrics", "validate", load_rubric(rid).path)
         assert res.exit_code == 0 and res.output.startswith("有效：" + rid)
+
+
+def test_the_chat_records_the_deputy_as_deputy():
+    """The record handler stored "书记" for any speaker containing 书记, so a 副书记's 党课 passed seed 000 二.2."""
+    from handlers.record import speaker_role
+
+    assert speaker_role("李副书记") == "副书记" and speaker_role("王书记") == "书记" and speaker_role("王教授") == "专家"
+    assert speaker_role("张三", {"张三": "secretary"}) == "书记" and speaker_role(None) is None
