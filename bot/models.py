@@ -275,6 +275,28 @@ class OutboundMessage(Base):
     reason: Mapped[str | None] = mapped_column(String(300))  # why it was sent (reminder id …)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A pending row is in flight only while its holder lives: the holder renews `claimed_until` (bot/reminders/lease.py)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SharedVersion(Base):
+    """A counter every process can read: `directory` moves on each roster/organisation write (caches follow it),
+    `rate:<robot>` rows are the lock a robot's per-minute limit is counted under (bot/push.py)."""
+
+    __tablename__ = "shared_version"
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RateHit(Base):
+    """One call to a robot, counted by every process against its per-minute limit (bot/push.py)."""
+
+    __tablename__ = "rate_hit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    __table_args__ = (Index("ix_rate_hit_key_at", "key", "at"),)
 
 
 class ApiToken(Base):

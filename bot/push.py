@@ -592,21 +592,35 @@ class Delivery:
 
 
 class Outbox:
-    """Exactly-once delivery with a log row per message (`outbound_message`, unique `idem_key`)."""
+    """Exactly-once delivery with a log row per message (`outbound_message`, unique `idem_key`).
 
-    STALE_CLAIM = timedelta(minutes=10)
+    A row is `sent` only once the platform accepted the call. While a process works on a row it holds a claim
+    (`claimed_by`, `claimed_until`) that it keeps renewing (bot/reminders/lease.py `ClaimKeeper`): another
+    process finds the row `in_flight` (not sent) while the holder lives, and takes it over once the claim has
+    lapsed because the holder died.
+    """
+
+    CLAIM_SECONDS = 30.0
 
     def __init__(self, sessions: sessionmaker[Session], *, limiter: RateLimiter | None = None,
-                 backoff: Backoff | None = None) -> None:
+                 backoff: Backoff | None = None, claim_seconds: float | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        from .reminders.lease import ClaimKeeper, worker_id
+
         self.sessions = sessions
         self.limiter = limiter or RateLimiter()
         self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.holder = worker_id()
+        self.keeper = ClaimKeeper(sessions, OutboundMessage, "idem_key", ("pending",), holder=self.holder,
+                                  ttl=claim_seconds or self.CLAIM_SECONDS, clock=clock)
 
     def _claim(self, key: str, platform: str, target: str, kind: str, payload: dict, reason: str) -> str:
         """'new' when this call owns the message; 'sent' / 'in_flight' when someone else has it."""
         with self.sessions() as s:
             s.add(OutboundMessage(idem_key=key, platform=platform, target=target, kind=kind, payload=payload,
-                                  reason=reason[:300], status="pending"))
+                                  reason=reason[:300], status="pending", claimed_by=self.holder,
+                                  claimed_until=self.keeper.until()))
             try:
                 s.commit()
                 return "new"
@@ -615,13 +629,17 @@ class Outbox:
             row = s.execute(select(OutboundMessage).where(OutboundMessage.idem_key == key)).scalar_one()
             if row.status == "sent":
                 return "sent"
-            stale = row.status == "failed" or (utcnow() - row.created_at) > self.STALE_CLAIM
-            if not stale:
+            # rows written before claims existed have no claimed_until: their creation time stands in for it
+            until = row.claimed_until or (row.created_at + self.keeper.ttl if row.created_at else None)
+            if row.status == "pending" and self.keeper.alive(until):
                 return "in_flight"
+            same = OutboundMessage.claimed_until.is_(None) if row.claimed_until is None \
+                else OutboundMessage.claimed_until == row.claimed_until
             took = s.execute(update(OutboundMessage).where(OutboundMessage.id == row.id,
                                                            OutboundMessage.status == row.status,
-                                                           OutboundMessage.attempts == row.attempts)
-                             .values(status="pending", created_at=utcnow())).rowcount
+                                                           OutboundMessage.attempts == row.attempts, same)
+                             .values(status="pending", claimed_by=self.holder, claimed_until=self.keeper.until())
+                             .execution_options(synchronize_session=False)).rowcount
             s.commit()
             return "new" if took == 1 else "in_flight"
 
@@ -631,10 +649,15 @@ class Outbox:
             return s.scalar(select(OutboundMessage.id).where(OutboundMessage.idem_key == key)) is not None
 
     def _finish(self, key: str, status: str, attempts: int, error: str | None) -> None:
+        """Record the outcome. `sent` is the platform's word and always stands; a failure is recorded only by
+        the claim's holder (a process whose claim lapsed and was taken over does not overwrite the new one)."""
+        q = update(OutboundMessage).where(OutboundMessage.idem_key == key)
+        if status != "sent":
+            q = q.where(OutboundMessage.claimed_by == self.holder, OutboundMessage.status != "sent")
         with self.sessions() as s:
-            s.execute(update(OutboundMessage).where(OutboundMessage.idem_key == key).values(
-                status=status, attempts=OutboundMessage.attempts + attempts, last_error=error,
-                sent_at=utcnow() if status == "sent" else None))
+            s.execute(q.values(status=status, attempts=OutboundMessage.attempts + attempts, last_error=error,
+                               sent_at=self.clock() if status == "sent" else None, claimed_until=None)
+                      .execution_options(synchronize_session=False))
             s.commit()
 
     def _seed_limiter(self, rate_key: str, target: str) -> None:
@@ -653,8 +676,14 @@ class Outbox:
         claim = self._claim(key, platform, target, kind, payload, reason)
         if claim == "sent":
             return Delivery(True, "duplicate")
-        if claim == "in_flight":
-            return Delivery(True, "in_flight")
+        if claim == "in_flight":  # another live process is sending it: not (yet) accepted, so not sent
+            return Delivery(False, "in_flight", 0, "另一进程正在发送（尚未确认）")
+        with self.keeper.holding(key):
+            return self._attempts(key, platform=platform, target=target, kind=kind, call=call, reason=reason,
+                                  rate_key=rate_key)
+
+    def _attempts(self, key: str, *, platform: str, target: str, kind: str, call: Callable[[], Any], reason: str,
+                  rate_key: str | None) -> Delivery:
         if rate_key:
             self._seed_limiter(rate_key, target)
         attempts, refreshed, error = 0, False, None
@@ -692,7 +721,7 @@ class Outbox:
         """Log a message that needs no platform call (the local web chat inbox)."""
         claim = self._claim(key, platform, target, kind, payload, reason)
         if claim != "new":
-            return Delivery(True, "duplicate")
+            return Delivery(claim == "sent", "duplicate" if claim == "sent" else claim)
         self._finish(key, status, 1, error)
         return Delivery(status == "sent", status, 1, error)
 

@@ -8,7 +8,11 @@ tries to hold the `scheduler_lease` row. Only the holder runs an APScheduler who
   runs the reminders of that day. A run missed while no instance was up runs once on start if it is
   within the grace window (misfire_grace_time, coalesce); a late run inside quiet hours is deferred to
   the morning as a one-off job carrying the original day, so its keys stay the same.
-- `reminders:retry`: every 30 s, failed sends whose backoff has elapsed are tried again.
+- `reminders:replan`: once, as soon as an instance takes the lead (first start, restart, take-over after a
+  leader died): the latest day of each organisation whose send time passed within the grace window is planned
+  again. The daily job may already point at tomorrow; planning is idempotent, so what is missing goes out once.
+- `reminders:retry`: every 30 s, failed sends whose backoff has elapsed are tried again, and sends whose holder
+  died (its claim was no longer renewed) are taken over.
 - `reminders:sync`: every 10 min, organisations added or changed get their daily job.
 - `inbox:recover`: every minute, messages a dead worker stored but never answered are taken over and answered
   late (bot/recovery.py).
@@ -25,6 +29,7 @@ import threading
 from datetime import datetime
 from typing import Any, Callable
 
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -64,6 +69,13 @@ def deferred_job(org_id: int, day: str) -> None:
     sched = _active()
     if sched is not None:
         sched.planner.run_day(datetime.fromisoformat(day).date(), [org_id])
+
+
+def replan_job() -> None:
+    """On taking the lead: the day each organisation's latest send time belongs to, planned again."""
+    sched = _active()
+    if sched is not None:
+        sched.replan()
 
 
 def retry_job() -> None:
@@ -135,13 +147,18 @@ class ReminderScheduler:
     def _lead(self) -> None:
         log.info("scheduler lease taken by %s: starting the reminder jobs", self.lease.holder)
         sched = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE),
+                       "local": MemoryJobStore()},  # this leader's one-off jobs, gone with it
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.grace},
             timezone=self.config.timezone)
         _ACTIVE["current"] = self
         self.scheduler = sched
         sched.start(paused=True)
         self.sync_jobs()
+        # The stored daily jobs may already point at tomorrow (the old leader ran them, then died mid-send):
+        # plan today again, at once; planning is idempotent, so only what is missing goes out.
+        sched.add_job(replan_job, id="reminders:replan", name="reminders:replan", jobstore="local",
+                      misfire_grace_time=None)
         sched.resume()
 
     def _step_down(self) -> None:
@@ -198,6 +215,27 @@ class ReminderScheduler:
             return
         report = self.planner.run_day(day, [org_id])
         log.info("reminders %s org %s: %d sent, %d failed", day, org_id, report.count("sent"), report.count("failed"))
+
+    def replan(self) -> dict[int, str]:
+        """Run each organisation's latest day again if its send time passed within the grace window; then the
+        retries that are due (claims a dead leader left lapse within their TTL and are taken over there).
+        Returns org id -> what was done (for the log and the tests)."""
+        done: dict[int, str] = {}
+        now_local = self.planner.local(self.clock())
+        for org_id in self.planner.orgs():
+            cal = self.planner.calendar(org_id, now_local.date())
+            if cal is None or not cal.enabled:
+                continue
+            day = latest_run_day(cal, now_local)
+            late = (now_local - cal.send_time(day)).total_seconds()
+            if late > self.grace:
+                done[org_id] = "skipped"
+                continue
+            self.run_daily(org_id)
+            done[org_id] = f"planned {day}"
+        self.planner.retry_due()
+        log.info("re-planned on taking the lead: %s", done)
+        return done
 
     def recover_inbox(self) -> Any:
         """Answer the messages a dead worker left behind (bot/recovery.py); the lease makes this one instance."""

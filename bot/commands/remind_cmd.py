@@ -47,7 +47,9 @@ def remind(day: str | None, dry_run: bool, org_id: int | None, failed: bool) -> 
     from bot.scheduler import build_sender
 
     planner = Planner(sessions, build_sender(config, sessions), tz=config.timezone)
-    report = planner.run_day(the_day, orgs)
+    # Run by hand: failed rows are tried now, and a send a killed run left half-done is waited for (its claim
+    # lapses within the claim's TTL) and then made by this run — so running a day again sends what is missing.
+    report = planner.run_day(the_day, orgs, by_hand=True, wait_seconds=planner.delivery.policy.claim_seconds + 5)
     for e in report.errors:
         console.print(f"[red]{e}[/red]")
     labels = {"sent": "已发送", "failed": "失败，稍后重试", "dead": "已放弃", "sending": "另一进程正在发送"}

@@ -11,9 +11,6 @@ keeps even that case from sending twice.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
@@ -25,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.messages import Sender
 from bot.models import ReminderDelivery, utcnow
 
+from .lease import ClaimKeeper, worker_id
 from .render import Rendered
 from .types import Reminder
 
@@ -33,18 +31,13 @@ log = logging.getLogger(__name__)
 OPEN = ("pending", "failed")
 
 
-def worker_id() -> str:
-    """Who holds a claim or a lease: host, pid and a random part (pids repeat across containers)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     max_attempts: int = 6
     base_seconds: float = 60.0
     factor: float = 2.0
     cap_seconds: float = 3600.0
-    claim_seconds: float = 300.0  # a send taking longer (push.py retries inside one call) is presumed dead
+    claim_seconds: float = 30.0  # a claim lapses this long after its holder stopped renewing it (died)
 
     def delay(self, attempts: int) -> timedelta:
         """Wait after the `attempts`-th failure: 1, 2, 4, 8 … minutes, at most an hour."""
@@ -70,6 +63,8 @@ class Delivery:
         self.defer = defer  # (org_id, utc time) -> the first utc time outside that org's quiet hours
         self.on_dead = on_dead
         self.worker = worker or worker_id()
+        self.keeper = ClaimKeeper(sessions, ReminderDelivery, "key", ("sending",), holder=self.worker,
+                                  ttl=self.policy.claim_seconds, clock=clock)
 
     # -- queue -----------------------------------------------------------------------------------
     def enqueue(self, reminder: Reminder, rendered: Rendered, org_id: int | None = None) -> bool:
@@ -87,46 +82,63 @@ class Delivery:
                 return False
         return True
 
-    def deliver(self, reminder: Reminder, rendered: Rendered, org_id: int | None = None) -> str:
+    def deliver(self, reminder: Reminder, rendered: Rendered, org_id: int | None = None, *, force: bool = False) -> str:
         """Enqueue and try once now. Returns the row's status afterwards (sent / failed / dead / …)."""
         self.enqueue(reminder, rendered, org_id)
-        return self.attempt(reminder.key)
+        return self.attempt(reminder.key, force=force)
 
     # -- one attempt ---------------------------------------------------------------------------
-    def _claim(self, key: str) -> bool:
+    def _claim(self, key: str, force: bool = False) -> bool:
+        """One conditional UPDATE: an open row that is due (any open row when `force`: someone asked for it by
+        hand), or a row whose holder stopped renewing its claim (it died mid-send: nothing was recorded as sent)."""
         now = self.clock()
+        due = ReminderDelivery.status.in_(OPEN)
+        if not force:
+            due = due & or_(ReminderDelivery.next_attempt_at.is_(None), ReminderDelivery.next_attempt_at <= now)
         with self.sessions() as s:
             res = s.execute(
                 update(ReminderDelivery)
                 .where(ReminderDelivery.key == key)
-                .where(or_(
-                    (ReminderDelivery.status.in_(OPEN))
-                    & or_(ReminderDelivery.next_attempt_at.is_(None), ReminderDelivery.next_attempt_at <= now),
-                    (ReminderDelivery.status == "sending") & (ReminderDelivery.claimed_until < now),
-                ))
-                .values(status="sending", claimed_by=self.worker,
-                        claimed_until=now + timedelta(seconds=self.policy.claim_seconds),
+                .where(or_(due, (ReminderDelivery.status == "sending") & (ReminderDelivery.claimed_until < now)))
+                .values(status="sending", claimed_by=self.worker, claimed_until=self.keeper.until(),
                         attempts=ReminderDelivery.attempts + 1)
                 .execution_options(synchronize_session=False))
             s.commit()
             return res.rowcount == 1
 
-    def attempt(self, key: str) -> str:
-        """Claim the row and send it, if it is due and nobody else holds it. Returns its status afterwards."""
-        if not self._claim(key):
+    def attempt(self, key: str, *, force: bool = False) -> str:
+        """Claim the row and send it, if it is due and nobody else holds it. Returns its status afterwards.
+
+        The status is `sent` only when the Sender said the platform accepted it; a send another live process
+        still holds (`in_flight`) is an unfinished attempt, retried later, never taken for success."""
+        if not self._claim(key, force):
             return self.status(key) or "missing"
+        with self.keeper.holding(key):
+            with self.sessions() as s:
+                row = s.scalars(select(ReminderDelivery).where(ReminderDelivery.key == key)).one()
+                payload, attempts, org_id = dict(row.payload), row.attempts, row.org_id
+            error = None
+            try:
+                ok = self._send(key, payload)
+                if not ok:
+                    error = self._sender_error(key) or "发送接口返回失败"
+            except Exception as exc:  # noqa: BLE001 - any channel error is a failed attempt, retried later
+                log.warning("reminder %s: send failed: %s", key, exc)
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+            return self._finish(key, org_id, attempts, error)
+
+    def _sender_error(self, key: str) -> str | None:
+        """The platform's own answer for a refused send, from the outbox's log of it (when there is one)."""
+        from bot.models import OutboundMessage
+
         with self.sessions() as s:
-            row = s.scalars(select(ReminderDelivery).where(ReminderDelivery.key == key)).one()
-            payload, attempts, org_id = dict(row.payload), row.attempts, row.org_id
-        error = None
-        try:
-            ok = self._send(key, payload)
-            if not ok:
-                error = "发送接口返回失败"
-        except Exception as exc:  # noqa: BLE001 - any channel error is a failed attempt, retried later
-            log.warning("reminder %s: send failed: %s", key, exc)
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-        return self._finish(key, org_id, attempts, error)
+            row = s.execute(select(OutboundMessage.status, OutboundMessage.last_error)
+                            .where(OutboundMessage.idem_key == key)).first()
+        if row is None:
+            return None
+        if row.status == "pending":
+            return "另一进程正在发送（尚未确认）"
+        return row.last_error
 
     def _send(self, key: str, p: dict) -> bool:
         if p["to"] == "target":

@@ -7,6 +7,7 @@ Idempotency keys are stable (`deadline:self:2023-01-10:lead3:group:5`, `nudge:20
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -224,14 +225,27 @@ class Planner:
         return planned, errors
 
     # -- sending ---------------------------------------------------------------------------------
-    def run_day(self, day: date, org_ids: Iterable[int] | None = None) -> RunReport:
-        """Send what is due on `day` (once: keys already delivered are left alone)."""
+    def run_day(self, day: date, org_ids: Iterable[int] | None = None, *, by_hand: bool = False,
+                wait_seconds: float = 0.0) -> RunReport:
+        """Send what is due on `day`, once: keys already delivered are left alone, so running a day again (a new
+        leader, a restart, `zhibu remind --date` run twice) sends exactly what is missing.
+
+        `by_hand` (the office ran `zhibu remind --date`): failed rows are tried now instead of after their
+        backoff. `wait_seconds`: rows another process still holds are waited for (a killed process's claim
+        lapses within the claim's TTL) and then sent by this run if that process died."""
         if self.delivery is None:
             raise RuntimeError("Planner without a sender can only preview")
         planned, errors = self.preview(day, org_ids)
         report = RunReport(day=day, errors=errors)
         for p in planned:
-            report.statuses[p.reminder.key] = self.delivery.deliver(p.reminder, p.rendered, p.org_id)
+            report.statuses[p.reminder.key] = self.delivery.deliver(p.reminder, p.rendered, p.org_id, force=by_hand)
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline and any(v == "sending" for v in report.statuses.values()):
+            time.sleep(min(1.0, max(0.05, self.delivery.policy.claim_seconds / 10)))
+            for key, status in list(report.statuses.items()):
+                if status == "sending":
+                    report.statuses[key] = self.delivery.attempt(key)
+        for p in planned:
             if p.reminder.kind == "plan" and report.statuses[p.reminder.key] == "sent":
                 self._mark_asked(int(p.reminder.context["plan_id"]))
         for e in errors:

@@ -74,9 +74,11 @@ def test_missed_run_within_grace_runs_once_on_start_and_not_again(engine, sessio
     with sessions() as s:
         ids = seed_org(s)
     clock = Clock(datetime(2023, 1, 7, 3, 0))  # 11:00 local on a lead day (self deadline in 3 days)
-    first = _scheduler(engine, sessions, RecordingSender(), clock)
+    first_sender = RecordingSender()
+    first = _scheduler(engine, sessions, first_sender, clock)
     assert first.step() and first.leading
     assert first.scheduler.get_job(f"reminders:daily:{ids['org']}") is not None
+    assert _wait_for(lambda: len(first_sender.sent) == 3)  # taking the lead plans the day at once
     first.stop()
 
     _move_daily_job(engine, ids["org"], timedelta(hours=2))
@@ -84,11 +86,11 @@ def test_missed_run_within_grace_runs_once_on_start_and_not_again(engine, sessio
     second = _scheduler(engine, sessions, sender, clock)
     second.step()
     try:
-        assert _wait_for(lambda: len(sender.sent) == 3)
-        time.sleep(0.3)
-        assert sorted(m["key"] for m in sender.sent) == sorted([
+        time.sleep(0.5)  # the missed cron run and the re-plan both run the day: nothing new
+        assert sorted(m["key"] for m in first_sender.sent) == sorted([
             f"deadline:self:2023-01-10:lead3:group:{ids['g1']}", f"deadline:self:2023-01-10:lead3:org:{ids['org']}",
             f"deadline:self:2023-01-10:lead3:person:{ids['qian']}"])
+        assert sender.sent == []
         job = second.scheduler.get_job(f"reminders:daily:{ids['org']}")
         assert job.next_run_time > datetime.now(timezone.utc)  # rescheduled for tomorrow, not run again
     finally:
@@ -100,6 +102,33 @@ def test_missed_run_within_grace_runs_once_on_start_and_not_again(engine, sessio
     time.sleep(0.3)
     third.stop()
     assert third_sender.sent == []
+
+
+def test_a_new_leader_replans_the_day_the_dead_leader_had_moved_to_tomorrow(engine, sessions):
+    """Issue 15: the leader ran the daily job (now pointing at tomorrow), claimed the first reminder and died
+    before sending anything; the next leader must send all of them, each once."""
+    with sessions() as s:
+        ids = seed_org(s)
+    clock = Clock(datetime(2023, 1, 7, 3, 0))
+    stuck = f"deadline:self:2023-01-10:lead3:group:{ids['g1']}"
+    with sessions() as s:
+        s.add(ReminderDelivery(key=stuck, org_id=ids["org"], kind="deadline_self", payload={
+            "to": "target", "recipient_id": ids["t1"], "text": "x", "markdown": None, "mentions": [], "reason": ""},
+            status="sending", attempts=1, claimed_by="dead-host:1:abc", claimed_until=clock.now - timedelta(seconds=1)))
+        s.commit()
+    sender = RecordingSender()
+    new = _scheduler(engine, sessions, sender, clock)  # its daily job is created for the next 09:00, not today's
+    try:
+        assert new.step()
+        assert _wait_for(lambda: len(sender.sent) == 3)
+        time.sleep(0.3)
+    finally:
+        new.stop()
+    assert Counter(m["key"] for m in sender.sent) == Counter({
+        stuck: 1, f"deadline:self:2023-01-10:lead3:org:{ids['org']}": 1,
+        f"deadline:self:2023-01-10:lead3:person:{ids['qian']}": 1})
+    with sessions() as s:
+        assert {r.key: (r.status, r.attempts) for r in s.scalars(select(ReminderDelivery))}[stuck] == ("sent", 2)
 
 
 def test_missed_run_beyond_grace_is_skipped(engine, sessions):
@@ -239,4 +268,5 @@ def test_the_leader_takes_over_messages_a_dead_worker_left(engine, sessions):
     with sessions() as s:
         assert s.scalar(select(InboundMessage.status).where(InboundMessage.dedup_key == "left-1")) == "unknown_sender"
     # RecordingSender cannot reach a platform account and the stranger is no person: counted, not sent
-    assert report.unsent == report.recovered and sender.sent == []
+    # (the day's reminders went out when it took the lead; nothing was sent for the stranger's message)
+    assert report.unsent == report.recovered and all(m["key"].startswith("deadline:") for m in sender.sent)
