@@ -107,3 +107,34 @@ def cell_text(cell: Any, text: str, spec: dict[str, Any] | None = None, center: 
     if center:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run(p, text, spec, bold)
+
+
+def page_numbers(doc: Any, spec: dict[str, Any] | None = None, template: str = "第 {page} 页　共 {pages} 页") -> None:
+    """A centred page number in every section's footer (Word fields PAGE / NUMPAGES, filled when printed)."""
+    for section in doc.sections:
+        p = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        before, rest = template.split("{page}", 1)
+        middle, after = rest.split("{pages}", 1) if "{pages}" in rest else (rest, None)
+        run(p, before, spec)
+        _field(p, "PAGE", spec)
+        run(p, middle, spec)
+        if after is not None:
+            _field(p, "NUMPAGES", spec)
+            run(p, after, spec)
+
+
+def _field(paragraph: Any, code: str, spec: dict[str, Any] | None) -> None:
+    r = run(paragraph, "", spec)
+    for kind, text in (("begin", None), (None, code), ("separate", None), (None, "1"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        elif text == code:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = f" {code} "
+        else:
+            el = OxmlElement("w:t")
+            el.text = text
+        r._r.append(el)

@@ -18,6 +18,7 @@ from scoring.card import ScoreCard
 from .annex1 import write_annex1
 from .annex2 import write_annex2
 from .filenames import safe_name
+from .gaps import gaps_by_month
 from .record_book import ActivityRow, write_record_book
 from .report import write_report
 from .summary import summary_figures, write_summary_outline
@@ -94,19 +95,34 @@ def activity_rows(session: Session, branch: Branch, year: int) -> list[ActivityR
         .order_by(ActivityRecord.date, ActivityRecord.id))
     rows = []
     for r in recs:
-        evidence = tuple(e.filename or (Path(e.local_file).name if e.local_file else None) or e.media_id or e.kind
-                         for e in r.evidence)
         speaker = f"{r.speaker}（{r.speaker_role}）" if r.speaker and r.speaker_role else (r.speaker or r.speaker_role)
-        rows.append(ActivityRow(r.date, r.code, activity_label(r.code), r.expected, r.present, speaker, r.topic, evidence))
+        rows.append(ActivityRow(r.date, r.code, activity_label(r.code), r.expected, r.present, speaker, r.topic,
+                                evidence_names(r.evidence)))
     return rows
+
+
+def evidence_names(evidence: Sequence) -> tuple[str, ...]:
+    """佐证 as a clerk reads it: the files' own names, and photos without a name counted ("照片3张")."""
+    names, photos, others = [], 0, 0
+    for e in evidence:
+        name = e.filename or (Path(e.local_file).name if e.local_file and e.kind != "image" else None)
+        if name:
+            names.append(name)
+        elif e.kind == "image":
+            photos += 1
+        else:
+            others += 1
+    return tuple(names + ([f"照片{photos}张"] if photos else []) + ([f"文件{others}个"] if others else []))
 
 
 def record_book_docx(session: Session, branch: Branch, year: int, as_of: date, out_dir: str | Path) -> Path:
     org = org_of(session, branch.org_id)
     group = session.get(Group, branch.group_id) if branch.group_id else None
+    card = branch_card(session, branch, year, as_of)
     return write_record_book(branch.name, year, activity_rows(session, branch, year),
                              Path(out_dir) / f"{year}年{safe_name(branch.name)}工作活动记录本.docx",
-                             as_of=as_of, group=group.name if group else "", rubric_id=org.rubric_id)
+                             as_of=as_of, group=group.name if group else "", rubric_id=org.rubric_id,
+                             gaps=gaps_by_month(card))
 
 
 def _active_last_year(session: Session, org: Organisation, year: int) -> set[str]:

@@ -75,10 +75,12 @@ def test_record_book_summary_report_and_chart_from_the_store(committee, tmp_path
     b = s.get(Branch, 9)  # group 3, branch 丙: 支委会 only Jan–Aug
     doc = Document(record_book_docx(s, b, 2022, AS_OF, tmp_path))
     rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
-    assert "9月：本月没有活动记录（缺：支委会、主题党日）" in [r[0] for r in rows] and "1月缺：主题党日" in [r[0] for r in rows]
-    assert rows[1][:3] == ["1月8日", "支委会", "5/4"]
+    marks = [r[0] for r in rows if r[0].startswith("未按规定开展：")]
+    assert "未按规定开展：支委会 2022年9月未开展（扣0.5分）" in marks
+    assert "未按规定开展：主题党日 2022年1月未开展（扣0.5分）" in marks
+    assert rows[1][:5] == ["1月8日", "", "支委会", "", "5／4／1"]
     first = Document(record_book_docx(s, s.get(Branch, 1), 2022, AS_OF, tmp_path))
-    assert first.tables[0].rows[1].cells[5].text == "签到表.jpg"
+    assert first.tables[0].rows[1].cells[7].text == "签到表.jpg"
 
     text = "\n".join(p.text for p in Document(summary_docx(s, b, 2022, AS_OF, tmp_path)).paragraphs)
     assert "全年召开支委会 8 次" in text
@@ -113,4 +115,4 @@ def test_record_book_names_evidence_by_its_local_file_old_rows_too(committee):
     assert [e.local_file for e in rec.evidence] == ["var/media/wecom/ab12/image.jpg",
                                                     "var/media/dingtalk/cd34/会议记录.pdf", None]
     [row] = [r for r in activity_rows(s, b, 2022) if r.date == rec.date and r.code == rec.code]
-    assert row.evidence == ("image.jpg", "会议记录.pdf", "MEDIA-9")
+    assert row.evidence == ("会议记录.pdf", "照片2张")  # a photo's stored name (image.jpg) says nothing: counted
