@@ -146,6 +146,9 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
             whole = [e for e in exempt[item.id] if e.key is None]
             parts = [e for e in exempt[item.id] if e.key is not None]
             na = tuple(e.reason if e.key is None else f"{e.key}：{e.reason}" for e in whole + parts)
+            for e in parts:
+                if not any(e.key in _rule_keys(r) for r in rules):
+                    ctx.warnings.append(f"不涉及：项目 {item.id} 没有 {e.key} 这一要求，未采用")
             rules = () if whole else tuple(r for r in rules if not any(e.key in _rule_keys(r) for e in parts))
             untouched = replace(untouched, applies=not whole, not_applicable=na)
         if tiers:

@@ -69,7 +69,10 @@ def _date(x: Any, where: str, required: bool = True, field: str = "date") -> dat
         try:
             return date.fromisoformat(x.strip())
         except ValueError:
-            pass
+            try:  # "2022-03-28 14:00": YAML read it as a datetime before dates were kept as text
+                return datetime.fromisoformat(x.strip()).date()
+            except ValueError:
+                pass
     raise FactsError(f"{where}：{field} 日期 {x!r} 无法识别（应为存在的日期，格式 YYYY-MM-DD）")
 
 

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from .card import Deduction, Missing, Requirement
 from .index import ActivityIndex
 from .periods import EVERY, THIS, YearCalendar, full_months_from
-from .vocabulary import (activity_label, award_label, award_level, declaration_label, incident_label, ratio,
+from .vocabulary import (ACTIVITIES, activity_label, award_label, award_level, declaration_label, incident_label, ratio,
                          star_rating)
 
 
@@ -118,6 +118,11 @@ _MEMO_MAX = 20_000  # results kept per rule (a few hundred in practice); cleared
 def _num(x: float) -> str:
     """1.0 -> "1", 0.5 -> "0.5"."""
     return f"{x:g}"
+
+
+def _key_label(key: str) -> str:
+    """An activity code's or a declaration key's 中文 label (an `overlaps` names either)."""
+    return activity_label(key) if key in ACTIVITIES else declaration_label(key)
 
 
 def _md(d: date) -> str:
@@ -329,15 +334,12 @@ class Count(RuleBase):
                 if self.cap is not None:
                     pts = min(pts, self.cap)
                 d = Deduction(round(pts, 4), d.reason + f"（其中{_num(short - extra)}{self.unit}已在本项按"
-                                                        f"“{self.overlaps_label(ctx)}”扣分，同一件事情不重复扣分）", self.text, d.date)
+                                                        f"“{_key_label(self.overlaps)}”扣分，同一件事情不重复扣分）", self.text, d.date)
         if d is not None:
             ded.append(d)
         if m is not None:
             miss.append(m)
         reqs.append(r)
-
-    def overlaps_label(self, ctx: Ctx) -> str:
-        return activity_label(self.overlaps) if self.overlaps else ""
 
     def _results(self, year: int, year_end: date, item_id: str, done: float, required: float, mn: float,
                  closed: bool) -> tuple[Deduction | None, Missing | None, Requirement]:
@@ -446,8 +448,8 @@ class DeclarationRule(RuleBase):
             if ok:
                 return
             if closed and self.overlaps is not None and not ctx.overlap(item_id, self.overlaps, 1.0):
-                ded.append(Deduction(0.0, f"未提交{self.label}（与本项“{activity_label(self.overlaps)}”未开展为同一件事情，"
-                                          "不重复扣分）", self.text, due))
+                ded.append(Deduction(0.0, f"未提交{self.label}（与本项“{_key_label(self.overlaps)}”未达到要求为同一件事情，不重复扣分）",
+                                     self.text, due))
                 return
             key = (ctx.year, due_ord, closed)
             hit = self.memo.get(key)

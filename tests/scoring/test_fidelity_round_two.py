@@ -441,3 +441,36 @@ def test_the_chat_records_the_deputy_as_deputy():
 
     assert speaker_role("李副书记") == "副书记" and speaker_role("王书记") == "书记" and speaker_role("王教授") == "专家"
     assert speaker_role("张三", {"张三": "secretary"}) == "书记" and speaker_role(None) is None
+
+
+def test_overlap_reasons_and_an_exemption_naming_no_requirement(r000):
+    """seed 003 项目3 with one 党课 not by a leader and no 民主生活会: the reasons say why nothing more is taken;
+    a 不涉及 naming a requirement the item does not have is not applied, and said (三.3 still −6: 94)."""
+    from test_seed001_to_004 import S3_DECLS, s3_acts
+
+    acts = [a for a in s3_acts() if a.code not in ("party_lecture", "democratic_life_meeting")]
+    acts.append(Activity("party_lecture", date(Y, 4, 1)))
+    decls = [d for d in S3_DECLS if d.key != "life_meeting_reported"]
+    card = score_branch(load_rubric("seed003"), facts(acts, decls), Y, END)
+    assert [(d.points, d.reason) for d in card.item("3").deductions] == [
+        (1, "党课 全年1次，要求不少于2次，少1次"),
+        (0, "党员领导干部讲党课 全年0次，要求不少于1次，少1次（其中1次已在本项按“党课”扣分，同一件事情不重复扣分）")]
+    assert [(d.points, d.reason) for d in card.item("4").deductions] == [
+        (2, "民主生活会 全年0次，要求不少于1次，少1次"),
+        (0, "未提交已向上级报告民主生活会情况（与本项“民主生活会”未达到要求为同一件事情，不重复扣分）")]
+    wrong = replace(facts(NO_COMMITTEE, SEED000_DECLS), exemptions=(Exemption("3.3", "无支委会", "committee", True),))
+    card = score_branch(r000, wrong, Y, END)
+    assert card.item("3.3").points == 1 and card.total == 94
+    assert card.warnings == ("不涉及：项目 3.3 没有 committee 这一要求，未采用",)
+
+
+def test_a_date_with_a_time_in_a_facts_file_is_still_read(tmp_path):
+    f = tmp_path / "f.yaml"
+    f.write_text("name: 测试支部\nactivities:\n  - {code: 党课, date: 2022-03-28 14:00, speaker_role: 书记}\n", encoding="utf-8")
+    res = cli("score", "--year", 2022, "--facts", f, "--json")
+    assert res.exit_code == 0
+    import json
+
+    card = json.loads(res.output)
+    (req,) = [r for it in card["items"] if it["id"] == "2.2" for r in it["requirements"]]
+    assert req["done"] == 1
