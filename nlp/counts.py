@@ -9,24 +9,35 @@ import re
 from .numbers import to_int
 
 NUM = r"(?:\d{1,4}|[〇零一二两三四五六七八九十百]{1,5})"
-_FILL = r"(?:会议|活动|学习|人员|党员|同志|的|人数|有|共|共有|计|总计|:|为|是|\s){0,4}?"
+_FILL = r"(?:会议|活动|学习|人员|党员|同志|的|人数|有|共|共有|一共|总共|计|总计|:|为|是|\s){0,4}?"
 _AFTER = r"(?=\s*(?:人|名|位|个)|\s|[,，。;；、!！)）]|$|实|缺|请|应|到|参|出)"
 
 _EXPECTED = re.compile(rf"应(?:到|出席|参会|参加|到会|参)(?:会)?{_FILL}(?P<n>{NUM}){_AFTER}")
 _PRESENT = re.compile(
-    rf"(?<!应)(?:实到|实际到会|实际参加|实际出席|实际参会|实到会|实参会|实参加|到会|参会|出席|参加|到场|与会|到了)"
+    rf"(?<!应)(?:实到|实际到会|实际参加|实际出席|实际参会|实到会|实参会|实参加|到会|参会|出席|参加|到场|与会|到了|来了|去了|"
+    rf"听课的?|听课党员|参学|参训|到的|来的|去的)"
     rf"{_FILL}(?P<n>{NUM}){_AFTER}"
 )
+# A count before its verb: "二十三名党员听了", "8个党员都参加了", "五个支委都到了", "26个人参加".
 _PRESENT_AFTER = re.compile(
-    rf"(?P<n>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委)?(?:参加|参会|到会|出席|实到|与会|到场)"
+    rf"(?P<n>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委|班子成员|成员|人)?(?:都|全|全部|也|一起|均)?"
+    rf"(?:参加|参会|到会|出席|实到|与会|到场|到了|来了|去了|听了|到齐|在场|参与|听课)"
 )
+# "十一个人到了九个", "9个人到了8个": expected, then present.
+_OF = re.compile(
+    rf"(?P<e>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委)?(?:只|就|一共|共)?(?:到了|来了|参加了|到会|出席了?)"
+    rf"\s*(?P<p>{NUM})\s*(?:个|人|名|位)"
+)
+# Everyone came: "全部到会", "都到了", "全到齐了" — the present count is the expected one, when that is known.
+_ALL_CAME = re.compile(r"(?<![\d〇零一二两三四五六七八九十])(?:全部|全体|都|全员|全)(?:到会|到了|到齐|来了|参加|出席|参会)|全勤|无缺席|没有缺席|无人缺席")
 # "请假3人" first: in "应到18人请假3人" the 18 before 请假 is the expected count, not the absent one.
 _ABSENT = (
     re.compile(rf"(?:缺席|请假|未到|缺勤|没来|没到)\s*(?P<n>{NUM})\s*(?:人|名|位)"),
     re.compile(rf"(?P<n>{NUM})\s*(?:个人|人|名|位)(?:因事|因病|因公)?(?:缺席|请假|未到|缺勤|没来|没到)"),
 )
-_MEMBERS = re.compile(rf"(?:共有|现有|全体|支部)?(?:党员|委员|支委)(?:共|共有)?\s*(?P<n>{NUM})\s*(?:人|名|位)")
-_GATE = re.compile(r"[到会席加场缺假员]")
+_MEMBERS = re.compile(
+    rf"(?<!听课)(?<!参会)(?<!到会)(?<!参加)(?<!出席)(?:共有|现有|全体|支部)?(?:党员|委员|支委)(?:共|共有)?\s*(?P<n>{NUM})\s*(?:人|名|位)")
+_GATE = re.compile(r"[到会席加场缺假员来去听齐勤]")
 
 
 def find_counts(text: str) -> tuple[int | None, int | None]:
@@ -35,6 +46,8 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
         return None, None
     expected = present = None
     present_span = expected_span = (-1, -1)
+    if m := _OF.search(text):
+        return to_int(m.group("e")), to_int(m.group("p"))
     if m := _EXPECTED.search(text):
         expected = to_int(m.group("n"))
         expected_span = m.span()
@@ -50,8 +63,18 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
                 expected = to_int(m.group("n"))
                 break
     if present is None and expected is not None:
-        absent = next((to_int(m.group("n")) for rx in _ABSENT for m in rx.finditer(text)
-                       if not expected_span[0] <= m.start("n") < expected_span[1]), None)
+        absent = _absent(text, expected_span)
         if absent is not None and absent <= expected:
             present = expected - absent
+        elif _ALL_CAME.search(text):  # "应到8人 全部到会"
+            present = expected
+    elif expected is None and present is not None and ("缺" in text or "假" in text or "未到" in text or "没" in text):
+        absent = _absent(text, present_span)  # "到会4人，缺席1人": 5 were expected
+        if absent is not None:
+            expected = present + absent
     return expected, present
+
+
+def _absent(text: str, skip: tuple[int, int]) -> int | None:
+    return next((to_int(m.group("n")) for rx in _ABSENT for m in rx.finditer(text)
+                 if not skip[0] <= m.start("n") < skip[1]), None)

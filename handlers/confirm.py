@@ -1,0 +1,132 @@
+"""confirm: an unsure reading is asked about, never stored silently (issue 14).
+
+When nlp.parse is unsure of a record or plan (`Parsed.confirm`: a pinyin typo, nothing saying it happened …) the
+bot answers with its reading and one short question — "记为：支委会 3月14日，实到9人？回复“是”，或直接说正确的" —
+and keeps the reading in the conversation state `confirm_record`. Only "是" stores it; a corrected line stores the
+corrected reading; "不是"/"不用" drops it; anything else (or silence until the state expires) stores nothing.
+A confirmed or corrected reading is learned for the organisation (bot/learned.py), so the same phrasing is
+understood next time without asking; a line the rules did not understand at all is read through those phrasings too.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from nlp.types import Parsed
+
+from .base import BRANCH_ROLES, Context, ReplyData, answer_kind
+
+STATE = "confirm_record"
+ASK_MINUTES = 30  # after that the question lapses and nothing was stored
+
+
+def unsure(parsed: Parsed, ctx: Context) -> ReplyData | None:
+    """Before a record/plan/unknown line is handled: a phrasing this organisation taught wins; an unsure
+    record or plan is asked about. None: handle the line as usual."""
+    if ctx.person.role not in BRANCH_ROLES or ctx.person.branch_id is None or parsed.negated:
+        return None
+    if parsed.intent == "unknown" or parsed.confirm or not parsed.activities:  # not understood, unsure, or "which?"
+        from bot.learned import recall
+
+        learned = recall(ctx.store.session, ctx.org.id, ctx.text, ctx.today)
+        if learned is not None:
+            return _store(learned, ctx)
+    if parsed.confirm and parsed.activities:
+        return ask(parsed, ctx)
+    return None
+
+
+def ask(parsed: Parsed, ctx: Context) -> ReplyData:
+    """Say the reading and wait for 是 / a corrected line."""
+    payload = _payload(parsed)
+    payload["text"] = ctx.text[:500]
+    ctx.store.set_state(ctx.person.id, STATE, payload, ctx.expires(ASK_MINUTES))
+    return ReplyData("confirm_ask", _reading(parsed, ctx.today))
+
+
+def answer(parsed: Parsed | None, ctx: Context, payload: dict) -> ReplyData | None:
+    """The reply to the question: 是 stores the reading, a corrected line the corrected one, 不是 nothing.
+    None: not an answer (the question is dropped, the message handled as usual, nothing stored)."""
+    kind = answer_kind(ctx.text)
+    pending = _parsed(payload)
+    if kind == "yes":
+        ctx.store.clear_state(ctx.person.id)
+        _learn(ctx, payload, pending, "confirmed")
+        return _store(pending, ctx)
+    if kind == "no":
+        ctx.store.clear_state(ctx.person.id)
+        return ReplyData("confirm_dropped", {})
+    corrected = _corrected(parsed, pending, _names_a_day(ctx.text, ctx.today)) if parsed is not None else None
+    if corrected is None:
+        return None
+    ctx.store.clear_state(ctx.person.id)
+    _learn(ctx, payload, corrected, "corrected")
+    return _store(corrected, ctx)
+
+
+def _corrected(parsed: Parsed, pending: Parsed, names_day: bool) -> Parsed | None:
+    """A line that says what was meant: a full report ("是党课，实到9人"), a correction ("不是支委会，是党员大会",
+    "实到改成8人", "日期是12月20日"), or an activity name alone. What it does not say is kept from the reading."""
+    if parsed.intent in ("record", "plan") and (parsed.activities or parsed.expected is not None
+                                                 or parsed.present is not None):
+        activities = parsed.activities or pending.activities
+    elif parsed.intent == "correct":
+        activities = parsed.activities[-1:] if parsed.activities else pending.activities
+    elif parsed.intent == "unknown" and parsed.activities and not parsed.negated:
+        activities = parsed.activities
+    else:
+        return None
+    if not activities:
+        return None
+    day = parsed.date if parsed.date is not None and names_day else pending.date
+    intent = pending.intent if parsed.intent not in ("record", "plan") else parsed.intent
+    if parsed.intent == "record" and pending.intent == "plan" and parsed.date == pending.date:
+        intent = "plan"
+    return Parsed(intent, activities=tuple(activities), date=day,
+                  expected=parsed.expected if parsed.expected is not None else pending.expected,
+                  present=parsed.present if parsed.present is not None else pending.present,
+                  speaker=parsed.speaker or pending.speaker, topic=parsed.topic or pending.topic)
+
+
+def _names_a_day(text: str, today: date) -> bool:
+    """nlp.parse gives a record without a date word today's date; only a day the line names corrects the reading's."""
+    from nlp.dates import find_dates
+    from nlp.parser import normalise
+
+    return any(hit.value is not None for hit in find_dates(normalise(text), today, None))
+
+
+def _store(parsed: Parsed, ctx: Context) -> ReplyData:
+    from . import plan, record
+
+    ctx.store.clear_state(ctx.person.id)
+    sure = Parsed(parsed.intent, activities=parsed.activities, date=parsed.date, expected=parsed.expected,
+                  present=parsed.present, speaker=parsed.speaker, topic=parsed.topic)
+    if sure.intent == "plan":
+        return plan.handle(sure, ctx)
+    return record.handle(sure, ctx)
+
+
+def _learn(ctx: Context, payload: dict, reading: Parsed, source: str) -> None:
+    from bot.learned import learn
+
+    learn(ctx.store.session, ctx.org.id, payload.get("text") or "", ctx.today, reading.intent, reading.activities,
+          person_id=ctx.person.id, source=source, now=ctx.now)
+
+
+def _payload(parsed: Parsed) -> dict:
+    return {"intent": parsed.intent, "activities": list(parsed.activities),
+            "date": parsed.date.isoformat() if parsed.date else None, "expected": parsed.expected,
+            "present": parsed.present, "speaker": parsed.speaker, "topic": parsed.topic}
+
+
+def _parsed(payload: dict) -> Parsed:
+    day = payload.get("date")
+    return Parsed(payload.get("intent") or "record", activities=tuple(payload.get("activities") or ()),
+                  date=date.fromisoformat(day) if day else None, expected=payload.get("expected"),
+                  present=payload.get("present"), speaker=payload.get("speaker"), topic=payload.get("topic"))
+
+
+def _reading(parsed: Parsed, today: date) -> dict:
+    return {"plan": parsed.intent == "plan", "codes": list(parsed.activities), "date": parsed.date,
+            "expected": parsed.expected, "present": parsed.present, "speaker": parsed.speaker,
+            "other_year": parsed.date is not None and parsed.date.year != today.year}
