@@ -176,23 +176,51 @@ def summary_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def check_summary_cmd(ctx: click.Context, file: Path) -> None:
-    """检查一份工作总结：字数（不超过3000字）和八个方面是否都写到。"""
+    """检查一份工作总结：八个方面是否各成一节、写了实际内容（不是提纲提示或关键词），有无否定表述，字数不超过3000。"""
     from bot.exports.summary import check_summary, read_text
 
     try:
         text = read_text(file)
     except Exception as exc:  # a damaged .docx or an unknown encoding: say so in one line
         raise click.ClickException(f"无法读取 {file.name}：{exc}") from None
-    year = ctx.obj["year"] or (date.today().year - 1 if date.today().month == 1 else date.today().year)
+    year = ctx.obj["year"] or _committee_year()
     result = check_summary(text, year)
-    click.echo(f"字数：{result.chars}（上限 {result.max_chars}）" + ("，超出上限" if result.too_long else ""))
-    for t in result.covered:
-        click.echo(f"  ✓ {t}")
-    for t in result.missing:
-        click.echo(f"  ✗ {t}")
-    click.echo("结论：符合要求" if result.ok else f"结论：需修改（缺 {len(result.missing)} 个方面"
-               + ("，字数超出" if result.too_long else "") + "）")
+    click.echo(f"字数：{result.chars}（上限 {result.max_chars}）" + ("，超出上限，请删减" if result.too_long else ""))
+    for t in result.topics:
+        mark = "✓" if t.ok else ("?" if t.status == "negated" else "✗")
+        click.echo(f"  {mark} {t.title}" + (f"\n      {t.detail}" if t.detail else ""))
+    problems = [f"{len(result.missing)} 个方面不合格" if result.missing else "", "字数超出" if result.too_long else ""]
+    if result.ok:
+        click.echo("结论：符合要求（八个方面各成一节，内容不是提纲的提示，字数不超过上限）")
+    else:
+        click.echo("结论：需修改（" + "，".join(p for p in problems if p) + "）"
+                   + ("；标“?”的方面有否定表述，请人工核对" if result.flagged else ""))
     ctx.exit(0 if result.ok else 1)
+
+
+def _committee_year() -> int:
+    """The committee's evaluation year from the database (its organisation), not the machine's clock; without a
+    database, the evaluation year the calendar gives (last year until the group deadline in January)."""
+    from bot.store import evaluation_year
+
+    try:
+        from bot.config import Config
+        from bot.db import make_engine, make_session_factory
+        from bot.models import Organisation
+        from sqlalchemy import inspect, select
+
+        engine = make_engine(Config.from_env().database_url)
+        try:
+            if inspect(engine).has_table("organisation"):
+                with make_session_factory(engine)() as s:
+                    year = s.scalar(select(Organisation.year).order_by(Organisation.id).limit(1))
+                    if year:
+                        return int(year)
+        finally:
+            engine.dispose()
+    except Exception:  # no database configured or reachable: the calendar's answer
+        pass
+    return evaluation_year(date.today())
 
 
 @export.command("chart")

@@ -48,12 +48,13 @@ def test_friendly_errors(db):
 
 
 def test_check_summary(tmp_path):
-    good = tmp_path / "s.txt"
-    good.write_text("学习党的二十大精神；习近平新时代中国特色社会主义思想；三会一课；三服务；依法执业；经费保障；"
-                    "存在的问题；2023年工作计划", encoding="utf-8")
-    r = CliRunner().invoke(main, ["export", "--year", "2022", "check-summary", str(good)])
-    assert r.exit_code == 0 and "结论：符合要求" in r.output and r.output.count("✓") == 8
+    """The committee's year given: the outline's keywords alone do not pass (tests/exports/test_check_summary.py)."""
+    keywords = tmp_path / "s.txt"
+    keywords.write_text("学习党的二十大精神；习近平新时代中国特色社会主义思想；三会一课；三服务；依法执业；经费保障；"
+                        "存在的问题；2023年工作计划", encoding="utf-8")
+    r = CliRunner().invoke(main, ["export", "--year", "2022", "check-summary", str(keywords)])
+    assert r.exit_code == 1 and "结论：需修改（8 个方面不合格）" in r.output and r.output.count("✗") == 8
     bad = tmp_path / "b.txt"
     bad.write_text("党的二十大" + "好" * 3000, encoding="utf-8")
     r = CliRunner().invoke(main, ["export", "--year", "2022", "check-summary", str(bad)])
-    assert r.exit_code == 1 and "字数：3005（上限 3000），超出上限" in r.output and r.output.count("✗") == 7
+    assert r.exit_code == 1 and "字数：3005（上限 3000），超出上限" in r.output and r.output.count("✗") == 8
