@@ -85,11 +85,11 @@ def screen_activities(facts: BranchFacts, year: int, as_of: date) -> tuple[list[
         what = f"{activity_label(a.code)}（{a.date.isoformat()}）"
         if a.id is not None:
             if a.id in seen:
-                warnings.append(f"{what} 记录编号 {a.id} 重复，只计一次")
+                warnings.append(f"{what}记录编号 {a.id} 重复，只计一次")
                 continue
             seen.add(a.id)
         if not first <= a.date <= last:
-            warnings.append(f"{what} 不在{year}年度内，未计入")
+            warnings.append(f"{what}不在{year}年度内，未计入")
             continue
         out.append(a)  # one before `founded` is counted and said by the rules' context (`Ctx`), on both paths
     return out, tuple(warnings)

@@ -225,8 +225,8 @@ def test_activities_outside_the_year_are_warned_and_a_repeated_id_counts_once():
              Activity("member_assembly", date(Y, 6, 20), id="a3"), Activity("member_assembly", date(Y, 6, 20), id="a3")]
     card = score_branch(r, facts(acts, S3_DECLS), Y, END)
     assert card.item("3").points == 4 and card.total == 98 and card.grade == "优秀"
-    assert card.warnings == ("支部党员大会（2021-12-20） 不在2022年度内，未计入",
-                             "支部党员大会（2022-06-20） 记录编号 a3 重复，只计一次")
+    assert card.warnings == ("支部党员大会（2021-12-20）不在2022年度内，未计入",
+                             "支部党员大会（2022-06-20）记录编号 a3 重复，只计一次")
 
 
 def test_an_activity_before_founded_is_counted_and_warned(r000):
