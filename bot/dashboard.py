@@ -358,6 +358,7 @@ def unknown_to_record(message_id: int):
     branch = db.get(Branch, branch_id)
     if branch is None or branch.org_id != g.org.id or code not in ACTIVITIES:
         abort(400, "请选择本组织的党支部和活动类别")
+    _refuse_absurd(day, expected, present)
     Store(db).add_activity(branch_id=branch.id, code=code, day=day, reported_by=g.person.id, message_id=msg.id,
                            expected=expected, present=present, topic=request.form.get("topic") or None)
     msg.status, msg.intent = "handled", "record"
@@ -414,8 +415,23 @@ def _office_form_branch() -> tuple[Branch, date, str | None]:
     branch = _db().get(Branch, branch_id)
     if branch is None or branch.org_id != g.org.id:
         abort(400, "请选择本组织的党支部")
+    _refuse_absurd(day)
     note = (request.form.get("note") or "").strip()[:500] or None
     return branch, day, note
+
+
+def _refuse_absurd(day: date, expected: int | None = None, present: int | None = None) -> None:
+    """A 400 in the chat's words (handlers/values.py) for a date before 2000, in a closed evaluation year or still
+    ahead, and for counts out of range or 实到 > 应到: a form stores what a chat message could not."""
+    from bot.store import evaluation_year
+    from handlers.values import check_counts, check_day
+
+    today = _today()
+    problem = check_day(day, open_year=evaluation_year(today, g.org.group_deadline or "01-19"), latest=today) or (
+        check_counts(expected, present))
+    if problem is not None:
+        abort(400, problem.text())
+
 
 
 @bp.post("/incidents/add")
@@ -472,6 +488,30 @@ def award_add():
                                  recorded_by=g.person.id, message_id=None)
     _db().commit()
     return redirect(url_for("office.incidents", done=f"award-{row.id}", year=day.year))
+
+
+@bp.post("/awards/<int:award_id>/review")
+@login_required
+@office_only
+def award_review(award_id: int):
+    """A branch's own declared award (待确认): `confirm` makes it count, `reject` takes it back; both audited."""
+    from bot.store import Store
+
+    _check_csrf()
+    row = _db().get(Award, award_id)
+    branch = _db().get(Branch, row.branch_id) if row else None
+    if row is None or row.deleted_at is not None or branch is None or branch.org_id != g.org.id:
+        abort(404)
+    decision = request.form.get("decision", "")
+    if decision not in ("confirm", "reject"):
+        abort(400, "请选择确认或不予确认")
+    if row.pending and decision == "confirm":
+        Store(_db()).confirm_award(row, g.person.id)
+    elif row.pending:
+        Store(_db()).soft_delete(row, g.person.id, None)
+    _db().commit()
+    return redirect(url_for("office.incidents", done=f"{decision}ed-{award_id}", year=row.date.year))
+
 
 
 @bp.get("/workflow")

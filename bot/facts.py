@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import Integer, bindparam, func, cast, literal_column, null, select, union_all
+from sqlalchemy import Integer, bindparam, case, func, cast, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 import scoring
@@ -74,7 +74,10 @@ def _facts_for(branches: Sequence[Branch], year: int, session: Session, id_query
 def _other_facts(session: Session, year: int, id_filter: Any) -> tuple[dict[int, tuple[Declaration, ...]],
                                                                       dict[int, tuple[Incident, ...]],
                                                                       dict[int, tuple[Award, ...]]]:
-    """Declarations, incidents and awards of the branches `id_filter` selects: {branch id: facts}."""
+    """Declarations, incidents and awards of the branches `id_filter` selects: {branch id: facts}.
+
+    An award a branch declared itself and the office has not confirmed (`pending`) is no fact yet: it counts
+    from its confirmation on (the score reply and the office's page list it as 待确认 meanwhile)."""
     start, end = _year_bounds(year)
     decls: dict[int, list[Declaration]] = defaultdict(list)
     incs: dict[int, list[Incident]] = defaultdict(list)
@@ -91,8 +94,8 @@ def _other_facts(session: Session, year: int, id_filter: Any) -> tuple[dict[int,
         incs[bid].append(Incident(key=key, date=d, count=count or 1, event=event, note=note or "", id=str(rid)))
     for rid, bid, key, level, d, note in session.execute(select(
             AwardRow.id, AwardRow.branch_id, AwardRow.key, AwardRow.level, AwardRow.date, AwardRow.note).where(
-            id_filter(AwardRow.branch_id), AwardRow.deleted_at.is_(None), AwardRow.date >= start,
-            AwardRow.date <= end).order_by(AwardRow.id)):
+            id_filter(AwardRow.branch_id), AwardRow.deleted_at.is_(None), AwardRow.pending.is_(False),
+            AwardRow.date >= start, AwardRow.date <= end).order_by(AwardRow.id)):
         awards[bid].append(Award(key=key, level=level, date=d, note=note or "", id=str(rid)))
     return ({k: tuple(v) for k, v in decls.items()}, {k: tuple(v) for k, v in incs.items()},
             {k: tuple(v) for k, v in awards.items()})
@@ -206,7 +209,7 @@ def _one_branch_statement() -> Any:
             d.branch_id == bid, d.year == year, d.deleted_at.is_(None)),
         select(tag(2), i.id, i.key, i.date, i.event, i.note, null(), i.count).where(
             i.branch_id == bid, i.deleted_at.is_(None), i.date >= start, i.date <= end),
-        select(tag(3), w.id, w.key, w.date, w.level, w.note, null(), null()).where(
+        select(tag(3), w.id, w.key, w.date, w.level, w.note, null(), case((w.pending, 1), else_=0)).where(
             w.branch_id == bid, w.deleted_at.is_(None), w.date >= start, w.date <= end),
         select(tag(4), t.id, t.item_id, null(), t.tier, null(), t.points, null()).where(
             t.branch_id == bid, t.year == year),
@@ -231,6 +234,7 @@ def branch_card(session: Session, org: Organisation, branch: Branch, year: int, 
     decls: list[tuple] = []
     incs: list[tuple] = []
     awards: list[tuple] = []
+    pending: list[tuple] = []
     tiers: dict[str, dict[str, float]] = {}
     group = None
     for tag, rid, key, day, a, b, f, n in session.connection().execute(
@@ -241,16 +245,35 @@ def branch_card(session: Session, org: Organisation, branch: Branch, year: int, 
             decls.append((rid, Declaration(key=key, value=_declaration_value(a), date=day, id=str(rid))))
         elif tag == 2:
             incs.append((rid, Incident(key=key, date=day, count=n or 1, event=a, note=b or "", id=str(rid))))
+        elif tag == 3 and n:  # declared by the branch, not confirmed yet: no fact, but the reply lists it
+            pending.append((rid, Award(key=key, level=a, date=day, note=b or "", id=str(rid))))
         elif tag == 3:
             awards.append((rid, Award(key=key, level=a, date=day, note=b or "", id=str(rid))))
         elif tag == 4:
             tiers.setdefault(a, {})[key] = f
         else:
             group = key
+    session.info.setdefault(_PENDING, {})[bid, year] = _by_id(pending)
     index = index_rows(acts, year, as_of).get(bid) or ActivityIndex(*year_window(year, as_of))
     facts = BranchFacts(str(bid), branch.name, "functional" if branch.kind == "functional" else "formal",
                         branch.founded, group, (), _by_id(decls), _by_id(incs), _by_id(awards))
     return score_indexed(rubric_for(org.rubric_id), facts, index, year, as_of, tiers or None)
+
+
+_PENDING = "zhibu.pending_awards"  # session.info key: {(branch id, year): awards branch_card read as pending}
+
+
+def pending_awards(session: Session, branch: Branch, year: int) -> tuple[Award, ...]:
+    """A branch's awards of `year` waiting for the office's confirmation (待确认), oldest first: what
+    `branch_card` read alongside the card in this session (no further query), else one query."""
+    known = session.info.get(_PENDING, {}).get((branch.id, year))
+    if known is not None:
+        return known
+    start, end = _year_bounds(year)
+    return tuple(Award(key=key, level=level, date=d, note=note or "", id=str(rid)) for rid, key, level, d, note in
+                 session.execute(select(AwardRow.id, AwardRow.key, AwardRow.level, AwardRow.date, AwardRow.note).where(
+                     AwardRow.branch_id == branch.id, AwardRow.deleted_at.is_(None), AwardRow.pending.is_(True),
+                     AwardRow.date >= start, AwardRow.date <= end).order_by(AwardRow.id)))
 
 
 def _by_id(rows: list[tuple]) -> tuple:
@@ -268,6 +291,9 @@ class FactsScorer:
 
     def branch_card(self, session: Session, org: Organisation, branch: Branch, year: int, as_of: date) -> ScoreCard:
         return branch_card(session, org, branch, year, as_of)
+
+    def pending_awards(self, session: Session, branch: Branch, year: int) -> tuple[Award, ...]:
+        return pending_awards(session, branch, year)
 
     def rubric(self, org: Organisation) -> Any:
         return rubric_for(org.rubric_id)

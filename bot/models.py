@@ -211,6 +211,10 @@ class Award(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A branch's own declaration (chat) counts only once the office confirms it; the office's own entries do not wait.
+    pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ScoreEntry(Base):

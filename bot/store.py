@@ -158,13 +158,15 @@ class Store:
     def groups(self, org_id: int) -> list[Group]:
         return list(self.session.scalars(select(Group).where(Group.org_id == org_id).order_by(Group.id)))
 
-    def find_branch(self, org_id: int, name: str | None, group_id: int | None = None) -> Branch | None:
-        """A branch named in a message: exact name, then the same name without 党支部, then containment."""
+    def find_branch(self, org_id: int, name: str | None, group_id: int | None = None, *,
+                    among: Sequence[Branch] | None = None) -> Branch | None:
+        """A branch named in a message: exact name, then the same name without 党支部, then containment.
+        `among`: the branches already read (a table names many: one query for all its rows)."""
         if not name:
             return None
         if _is_group_name(name):
             return None
-        return _best_match(self.branches(org_id, group_id), name, BRANCH_SUFFIXES)
+        return _best_match(self.branches(org_id, group_id) if among is None else among, name, BRANCH_SUFFIXES)
 
     def find_group(self, org_id: int, name: str | None) -> Group | None:
         if not name:
@@ -290,14 +292,36 @@ class Store:
         return row, True
 
     def add_award(self, *, branch_id: int, key: str, level: str, day: date, note: str | None,
-                  recorded_by: int | None, message_id: int | None, now: datetime | None = None) -> Award:
+                  recorded_by: int | None, message_id: int | None, now: datetime | None = None,
+                  pending: bool = False) -> Award:
+        """`pending`: a branch's own declaration, not counted until the office confirms it (`confirm_award`)."""
         row = Award(branch_id=branch_id, key=key, level=level, date=day, note=note, recorded_by=recorded_by,
-                    message_id=message_id, created_at=now or utcnow())
+                    message_id=message_id, created_at=now or utcnow(), pending=pending)
         self.session.add(row)
         self.session.flush()
-        self.audit(recorded_by, "create", "award", row.id, None, row_dict(row, ("branch_id", "key", "level", "date")),
-                   message_id, now)
+        self.audit(recorded_by, "create", "award", row.id, None,
+                   row_dict(row, ("branch_id", "key", "level", "date", "pending")), message_id, now)
         return row
+
+    def awards(self, branch_ids: Sequence[int], year: int, *, key: str | None = None,
+               pending: bool | None = None) -> list[Award]:
+        """Live awards of these branches dated in `year` (of one key; only pending or only confirmed ones)."""
+        if not branch_ids:
+            return []
+        q = select(Award).where(Award.branch_id.in_(list(branch_ids)), Award.deleted_at.is_(None),
+                                Award.date >= date(year, 1, 1), Award.date <= date(year, 12, 31))
+        if key is not None:
+            q = q.where(Award.key == key)
+        if pending is not None:
+            q = q.where(Award.pending.is_(pending))
+        return list(self.session.scalars(q.order_by(Award.date, Award.id)))
+
+    def confirm_award(self, row: Award, actor_id: int | None, now: datetime | None = None) -> None:
+        """The office has checked a declared award: from now on it counts (audited with who confirmed it)."""
+        row.pending, row.confirmed_by, row.confirmed_at = False, actor_id, now or utcnow()
+        self.session.flush()
+        self.audit(actor_id, "confirm", "award", row.id, {"pending": True},
+                   {"pending": False, "confirmed_by": actor_id}, None, now)
 
     def add_incident(self, *, branch_id: int, key: str, day: date, count: int = 1, event: str | None = None,
                      note: str | None = None, recorded_by: int | None = None, now: datetime | None = None) -> Incident:
@@ -444,6 +468,46 @@ class Store:
                    {"branch_id": branch_id, "year": year, "tier": tier, "item_id": item_id, "points": points},
                    message_id, now)
         return row
+
+    def set_scores(self, *, year: int, tier: str, scores: Sequence[tuple[int, str, float]], given_by: int | None,
+                   message_id: int | None = None, now: datetime | None = None) -> int:
+        """Many `set_score`s (branch id, item id, points) in a handful of statements: one read of the scores they
+        replace, then the writes back to back, so a grading table holds the write lock for milliseconds, not a
+        statement round per row. Scores that do not change are not written. Returns how many were written."""
+        if not scores:
+            return 0
+        at = now or utcnow()
+        existing = {(b, i): (rid, pts, by) for rid, b, i, pts, by in self.session.execute(select(
+            ScoreEntry.id, ScoreEntry.branch_id, ScoreEntry.item_id, ScoreEntry.points, ScoreEntry.given_by).where(
+            ScoreEntry.year == year, ScoreEntry.tier == tier,
+            ScoreEntry.branch_id.in_(sorted({b for b, _, _ in scores}))))}
+        new, changed = [], []
+        for branch_id, item_id, points in scores:
+            old = existing.get((branch_id, item_id))
+            if old is None:
+                new.append((branch_id, item_id, points))
+            elif old[1] != points or old[2] != given_by:
+                changed.append((old, branch_id, item_id, points))
+        audits = []
+        if new:
+            # RETURNING the key, not in parameter order: SQLite can batch only an unordered RETURNING
+            ids = {(b, i): rid for rid, b, i in self.session.execute(
+                insert(ScoreEntry).returning(ScoreEntry.id, ScoreEntry.branch_id, ScoreEntry.item_id), [
+                    {"branch_id": b, "year": year, "tier": tier, "item_id": i, "points": p, "note": None,
+                     "given_by": given_by, "created_at": at} for b, i, p in new])}
+            audits += [(ids[b, i], None, b, i, p) for b, i, p in new]
+        if changed:
+            table = ScoreEntry.__table__
+            self.session.execute(table.update().where(table.c.id == bindparam("rid")).values(
+                points=bindparam("p"), given_by=bindparam("by"), note=None, created_at=bindparam("at")),
+                [{"rid": old[0], "p": p, "by": given_by, "at": at} for old, _, _, p in changed])
+            audits += [(old[0], {"points": old[1], "given_by": old[2]}, b, i, p) for old, b, i, p in changed]
+        if audits:
+            self.session.execute(_INSERT_AUDIT, [
+                {"at": at, "actor_id": given_by, "action": "score", "entity": "score_entry", "entity_id": rid,
+                 "before": before, "after": {"branch_id": b, "year": year, "tier": tier, "item_id": i, "points": p},
+                 "message_id": message_id} for rid, before, b, i, p in audits])
+        return len(audits)
 
     def submission(self, org_id: int, year: int, tier: str, *, branch_id: int | None = None,
                    group_id: int | None = None) -> Submission | None:

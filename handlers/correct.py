@@ -4,6 +4,7 @@ from __future__ import annotations
 from nlp.types import Parsed
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .values import check_counts, check_day, impossible_day
 
 ROLES = BRANCH_ROLES
 
@@ -39,6 +40,12 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         named = acts[0] if len(acts) >= 2 else parsed.subject
         return ReplyData("undo_none", {"code": named, "date": parsed.date if len(acts) >= 2 else None})
     changes = {k: v for k, v in changes.items() if getattr(rec, k) != v}
+    problem = (impossible_day(ctx.text, ctx.today, "修改") if parsed.date is None else None) or (
+        check_day(changes["date"], open_year=ctx.year, action="修改") if "date" in changes else None) or (
+        check_counts(changes.get("expected", rec.expected), changes.get("present", rec.present), action="修改")
+        if "expected" in changes or "present" in changes else None)
+    if problem is not None:
+        return problem.reply()
     if not changes:
         return ReplyData("correct_what", {"code": rec.code, "date": rec.date})
     if "date" in changes and changes["date"] > ctx.today:

@@ -13,6 +13,7 @@ from bot.store import AWARD_KEYS
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
 from .labels import vocabulary
+from .values import check_day, impossible_day
 
 ROLES = BRANCH_ROLES
 
@@ -28,12 +29,26 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         return ReplyData("declare_which", {}, status="not_understood")
     year = ctx.year
     value = None if (parsed.value or "").lower() in ("", "true", "yes") else parsed.value
+    problem = impossible_day(ctx.text, ctx.today) if parsed.date is None else check_day(
+        parsed.date, open_year=year, latest=ctx.today)
+    if problem is not None:
+        return problem.reply()
     day = parsed.date or (ctx.today if ctx.today.year == year else date(year, 12, 31))
     if key in AWARD_KEYS:
-        level = value or "municipal"
-        ctx.store.add_award(branch_id=ctx.person.branch_id, key=key, level=level, day=day, note=ctx.text[:500] or None,
-                            recorded_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
-        return ReplyData("declare", {"key": key, "value": level, "award": True, "created": True, "year": year})
+        return _award(ctx, key, value or "municipal", day, year)
     _, created = ctx.store.add_declaration(branch_id=ctx.person.branch_id, year=year, key=key, value=value,
                                            day=day, reported_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
     return ReplyData("declare", {"key": key, "value": value, "award": False, "created": created, "year": year})
+
+
+def _award(ctx: Context, key: str, level: str, day: date, year: int) -> ReplyData:
+    """A branch's own award: stored once, and pending — it counts only after the office confirms it (a secretary
+    could otherwise declare national-level awards, or one award twice, for up to +5 unchecked)."""
+    note = ctx.text[:500] or None
+    data = {"key": key, "value": level, "award": True, "year": year, "pending": True}
+    for row in ctx.store.awards([ctx.person.branch_id], year, key=key):
+        if row.level == level and (row.date == day or (note is not None and row.note == note)):
+            return ReplyData("declare", {**data, "created": False, "pending": row.pending})
+    ctx.store.add_award(branch_id=ctx.person.branch_id, key=key, level=level, day=day, note=note,
+                        recorded_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now, pending=True)
+    return ReplyData("declare", {**data, "created": True})

@@ -10,6 +10,7 @@ from bot.store import Store
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
 from .record import record_activities
+from .values import check_day, impossible_day, plan_latest
 
 ROLES = BRANCH_ROLES
 ASK_WINDOW = timedelta(days=3)
@@ -21,9 +22,13 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if not parsed.activities:
         return ReplyData("plan_which", {})
     if parsed.date is None:
-        return ReplyData("plan_when", {"codes": list(parsed.activities)})
+        problem = impossible_day(ctx.text, ctx.today)  # "计划2月30日开…": the parser dropped the day
+        return problem.reply() if problem else ReplyData("plan_when", {"codes": list(parsed.activities)})
     if parsed.date < ctx.today:  # "计划" about a past day: it is a record
         return record_activities(ctx, list(dict.fromkeys(parsed.activities)), parsed.date, parsed)
+    problem = check_day(parsed.date, open_year=ctx.year, latest=plan_latest(ctx.year), too_far=True)
+    if problem is not None:
+        return problem.reply()
     lines = []
     for code in dict.fromkeys(parsed.activities):
         _, created = ctx.store.add_plan(branch_id=ctx.person.branch_id, code=code, day=parsed.date, topic=parsed.topic,

@@ -6,6 +6,7 @@ from datetime import date
 from nlp.types import Parsed
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .values import check_counts, check_day, impossible_day
 
 ROLES = BRANCH_ROLES
 
@@ -22,7 +23,13 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         return refused(ctx, "记录活动", "您的账号没有关联党支部")
     if parsed.negated:
         return ReplyData("record_negated", {"codes": list(parsed.activities)})
+    problem = (impossible_day(ctx.text, ctx.today) if parsed.date is None else None) or check_counts(
+        parsed.expected, parsed.present)  # refused before "which activity?" is even asked
+    if problem is not None:
+        return problem.reply()
     day = parsed.date or ctx.today
+    if day <= ctx.today and (problem := check_day(day, open_year=ctx.year)) is not None:
+        return problem.reply()
     if not parsed.activities:
         ctx.store.set_state(ctx.person.id, "await_activity", _pending(parsed, day), ctx.expires(30))
         return ReplyData("record_which", {"date": day})
@@ -34,6 +41,10 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
 
 
 def record_activities(ctx: Context, codes: list[str], day: date, parsed: Parsed | None) -> ReplyData:
+    problem = check_day(day, open_year=ctx.year, latest=ctx.today) or (
+        check_counts(parsed.expected, parsed.present) if parsed else None)  # every way in: record, plan, 开了
+    if problem is not None:
+        return problem.reply()
     store, branch_id = ctx.store, ctx.person.branch_id
     lines = []
     for code in codes:

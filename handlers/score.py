@@ -17,7 +17,9 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         from . import ranking
 
         return ranking.handle(parsed, ctx)
-    return ReplyData("score", card_data(ctx.card(branch), ctx))
+    data = card_data(ctx.card(branch), ctx)
+    data["pending"] = ctx.scorer.pending_awards(ctx.store.session, branch, ctx.year)  # 待确认: not counted yet
+    return ReplyData("score", data)
 
 
 def card_data(card, ctx: Context) -> dict:
