@@ -5,8 +5,9 @@ A channel gives a `download(media_id, save)` (its push client's, through the cac
 platform's name for the friendly line; everything else is here: the 60 s deadline on top of the client's
 per-read timeouts, the size limit and cleaned names of `MediaStore`, what a failure is called, and the
 message's `media` (`path`, `filename`, `size`, or `error`). A failed download never loses the message: it is
-stored with `media["error"]` and the person gets one friendly line. A message already stored (a platform
-retry) is not downloaded again.
+stored with `media["error"]`, no evidence is attached (handlers/evidence.py), and the reply stored for it is the
+friendly apology, so a platform retry of the same message gets the apology again and a later resend that
+downloads attaches once. A message already stored (a platform retry) is not downloaded again.
 """
 from __future__ import annotations
 
@@ -50,9 +51,11 @@ def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, 
     """(inbound with media["path"], None), or (inbound with media["error"], a friendly line). Never raises."""
     media = dict(inbound.media or {})
     media_id = media.get("media_id")
-    if inbound.kind not in MEDIA_KINDS or not media_id or download is None:
+    if inbound.kind not in MEDIA_KINDS or not media_id:
         return inbound, None
     what = "图片" if inbound.kind == "image" else "文件"
+    if download is None:  # no app secret configured: the file cannot be had, so it is no evidence
+        return _failed(inbound, media, platform, what, "未配置应用接口，无法下载", "no_client")
 
     def save(chunks: Iterator[bytes], header_name: str, ctype: str):
         ext = CONTENT_TYPE_EXT.get(ctype, ".jpg" if inbound.kind == "image" else "")
@@ -75,7 +78,13 @@ def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, 
     else:
         media.update(path=str(path), filename=name, size=size)
         return replace(inbound, media=media), None
-    media["error"] = code
+    return _failed(inbound, media, platform, what, why, code)
+
+
+def _failed(inbound: Inbound, media: dict, platform: str, what: str, why: str, code: str) -> tuple[Inbound, str]:
+    """The message as the core stores it: media["error"] tells the evidence handler there is nothing to attach
+    (it answers with the apology, which becomes the stored reply a platform retry gets again)."""
+    media.update(error=code, error_text=why, platform=platform)
     return replace(inbound, media=media), render("media_sorry", {"platform": platform, "what": what, "why": why})[0]
 
 
@@ -102,8 +111,6 @@ def handle_with_media(channel: Any, inbound: Inbound, download: Download | None,
         return channel.conversation.handle(inbound)
     if channel.media_store is None:
         channel.media_store = MediaStore.from_config(getattr(channel.sender, "config", None))
-    inbound, sorry = fetch_media(inbound, download, channel.media_store, platform=platform, deadline=channel.media_deadline)
-    reply = channel.conversation.handle(inbound)
-    if sorry and not reply.duplicate:
-        return Reply(text=sorry)
-    return reply
+    inbound, _sorry = fetch_media(inbound, download, channel.media_store, platform=platform,
+                                  deadline=channel.media_deadline)
+    return channel.conversation.handle(inbound)  # a failed download: the core answers (and stores) the apology
