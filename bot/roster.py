@@ -2,21 +2,27 @@
 
 Idempotent: a person is matched by an account, else by name within their branch (or group, or the
 office); importing the same file twice changes nothing, a changed row updates that person. Rows that
-cannot be taken are refused with a reason (unknown role, duplicate account, missing branch …).
+cannot be taken are refused with a reason (unknown role, duplicate account, missing branch, a name with
+control characters or over 100 characters …).
+
+The file is the whole roster: people it no longer lists are deactivated (`deactivate_missing`), and people
+whose branch, group or role changed are reported as moved. A moved or deactivated person's pending question
+is dropped at once and their rights follow the new row; their records stay, attributed to them.
 """
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .models import Branch, Group, Organisation, Person
+from .models import ROLE_LABELS, Branch, ConversationState, Group, Organisation, Person
 from .store import Store, evaluation_year
 
 HEADERS = {
@@ -36,6 +42,8 @@ ROLE_WORDS = {
     "办公室": "office", "综合党委办公室": "office", "office": "office",
 }
 BRANCH_ROLES = {"secretary", "organiser", "member"}
+MAX_NAME = 100  # Person.name's length: a longer name is refused, never cut
+CONTROL_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}  # control, format (bidi overrides, zero-width), line/paragraph breaks
 
 
 @dataclass
@@ -57,6 +65,8 @@ class ImportReport:
     groups_created: int = 0
     branches_created: int = 0
     refused: list[tuple[int, str]] = field(default_factory=list)  # (line in the file, reason)
+    moved: list[str] = field(default_factory=list)  # "张伟：机械协会党支部 书记 → 汽车协会党支部 党员"
+    deactivated: list[str] = field(default_factory=list)  # "李秀英（机械协会党支部 组织委员）": not in the file
 
     @property
     def total(self) -> int:
@@ -133,27 +143,69 @@ def ensure_organisation(session: Session, today: date, name: str = "综合党委
 
 
 def import_roster(session: Session, org: Organisation, rows: Iterable[RosterRow], *,
-                  on_row: Callable[[RosterRow], None] | None = None, actor_id: int | None = None) -> ImportReport:
-    """Apply the rows to the store (the caller commits). Refused rows change nothing."""
+                  on_row: Callable[[RosterRow], None] | None = None, actor_id: int | None = None,
+                  deactivate_missing: bool = False) -> ImportReport:
+    """Apply the rows to the store (the caller commits, or rolls back for a preview). Refused rows change
+    nothing. Active people of the organisation the file does not list are reported in `deactivated`, and
+    deactivated when `deactivate_missing` (a refused row protects whoever it names)."""
     report = ImportReport()
     store = Store(session)
     groups = {g.name: g for g in store.groups(org.id)}
     branches = {b.name: b for b in session.scalars(select(Branch).where(Branch.org_id == org.id))}
     seen_accounts: dict[tuple[str, str], int] = {}
+    listed: set[int] = set()
+    refused_names: set[str] = set()
     for row in rows:
-        reason = _apply(session, store, org, row, groups, branches, seen_accounts, report, actor_id)
+        reason = _apply(session, store, org, row, groups, branches, seen_accounts, report, actor_id, listed)
         if reason:
             report.refused.append((row.line, reason))
+            refused_names.add(row.name)
         if on_row:
             on_row(row)
+    session.flush()
+    names = {b.id: b.name for b in branches.values()} | {-g.id: g.name for g in groups.values()}
+    for person in session.scalars(select(Person).where(Person.org_id == org.id, Person.active.is_(True))
+                                  .order_by(Person.id)):
+        if person.id in listed or person.name in refused_names:
+            continue
+        report.deactivated.append(f"{person.name}（{_where(person, names)}）")
+        if deactivate_missing:
+            before = _snapshot(person)
+            person.active = False
+            store.audit(actor_id, "deactivate", "person", person.id, before, _snapshot(person))
+            _drop_pending(session, person.id)
     session.flush()
     return report
 
 
+def _where(p: Person, names: dict[int, str]) -> str:
+    place = names.get(p.branch_id) if p.branch_id else names.get(-p.group_id) if p.group_id else None
+    return " ".join(x for x in (place, ROLE_LABELS.get(p.role, p.role)) if x)
+
+
+def _drop_pending(session: Session, person_id: int) -> None:
+    """A question the bot asked about the old branch must not be answered for it after a move."""
+    session.execute(delete(ConversationState).where(ConversationState.person_id == person_id)
+                    .execution_options(synchronize_session=False))
+
+
+def bad_text(value: str, what: str, limit: int) -> str | None:
+    """Why a name cannot be stored as written (None: it can)."""
+    if any(unicodedata.category(ch) in CONTROL_CATEGORIES for ch in value):
+        return f"{what}含有控制字符（如换行、制表符或不可见字符），请改正后再导入"
+    if len(value) > limit:
+        return f"{what}超过{limit}个字（{len(value)}个），请改正后再导入"
+    return None
+
+
 def _apply(session: Session, store: Store, org: Organisation, row: RosterRow, groups: dict, branches: dict,
-           seen: dict, report: ImportReport, actor_id: int | None) -> str | None:
+           seen: dict, report: ImportReport, actor_id: int | None, listed: set[int]) -> str | None:
     if not row.name:
         return "缺少姓名"
+    for value, what, limit in ((row.name, "姓名", MAX_NAME), (row.branch, "党支部名称", 200), (row.group, "协作组名称", 100)):
+        why = bad_text(value, what, limit)
+        if why:
+            return why
     role = ROLE_WORDS.get(row.role.strip()) or ROLE_WORDS.get(row.role.strip().lower())
     if role is None:
         return f"未知角色“{row.role}”（可用：书记、组织委员、党员、协作组组长、办公室）"
@@ -212,16 +264,26 @@ def _apply(session: Session, store: Store, org: Organisation, row: RosterRow, gr
         person = Person(org_id=org.id, **want)
         session.add(person)
         session.flush()
+        listed.add(person.id)
         store.audit(actor_id, "import", "person", person.id, None, _snapshot(person))
         report.created += 1
         return None
+    listed.add(person.id)
     before = _snapshot(person)
     changed = {k: v for k, v in want.items() if getattr(person, k) != v}
     if not changed:
         report.unchanged += 1
         return None
-    for k, v in changed.items():
-        setattr(person, k, v)
+    if {"branch_id", "group_id", "role"} & set(changed) and person.active:
+        names = {b.id: b.name for b in branches.values()} | {-g.id: g.name for g in groups.values()}
+        old = _where(person, names)
+        for k, v in changed.items():
+            setattr(person, k, v)
+        report.moved.append(f"{person.name}：{old} → {_where(person, names)}")
+        _drop_pending(session, person.id)
+    else:
+        for k, v in changed.items():
+            setattr(person, k, v)
     session.flush()
     store.audit(actor_id, "import", "person", person.id, before, _snapshot(person))
     report.updated += 1
@@ -250,4 +312,4 @@ def _match(session: Session, org: Organisation, row: RosterRow, role: str, branc
 
 def _snapshot(p: Person) -> dict:
     return {"name": p.name, "role": p.role, "branch_id": p.branch_id, "group_id": p.group_id,
-            "wecom_userid": p.wecom_userid, "dingtalk_userid": p.dingtalk_userid}
+            "wecom_userid": p.wecom_userid, "dingtalk_userid": p.dingtalk_userid, "active": p.active}

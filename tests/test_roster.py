@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, datetime
 
 from click.testing import CliRunner
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.cli import main
-from bot.models import AuditLog, Branch, Group, Person
+from bot.models import ActivityRecord, AuditLog, Branch, ConversationState, Group, Person
+from bot.store import Store
 from bot.roster import ensure_organisation, import_roster, read_rows
 
 HEADER = ["协作组", "党支部", "姓名", "角色", "企业微信账号", "钉钉账号"]
@@ -35,11 +36,11 @@ def _xlsx(path, rows):
     return path
 
 
-def _import(sessions, path):
+def _import(sessions, path, *, apply: bool = True, deactivate: bool = False):
     with sessions() as s:
         org = ensure_organisation(s, date(2022, 12, 26))
-        report = import_roster(s, org, read_rows(path))
-        s.commit()
+        report = import_roster(s, org, read_rows(path), deactivate_missing=deactivate)
+        s.commit() if apply else s.rollback()
         return report
 
 
@@ -97,10 +98,13 @@ def test_csv_with_english_headers_and_cli(tmp_path, monkeypatch):
         w.writerow(["G1", "B1", "Li", "boss", "l1", ""])
     monkeypatch.setenv("ZHIBU_DATABASE_URL", f"sqlite:///{tmp_path}/cli.sqlite3")
     runner = CliRunner()
-    result = runner.invoke(main, ["roster", "import", str(path)])
+    preview = runner.invoke(main, ["roster", "import", str(path)])
+    assert preview.exit_code == 0, preview.output
+    assert "【预览，未写入】" in preview.output and "将新增1人" in preview.output and "--apply" in preview.output
+    result = runner.invoke(main, ["roster", "import", str(path), "--apply"])
     assert result.exit_code == 0, result.output
     assert "新增1人" in result.output and "拒绝1行" in result.output and "未知角色" in result.output
-    again = runner.invoke(main, ["roster", "import", str(path)])
+    again = runner.invoke(main, ["roster", "import", str(path), "--apply"])
     assert "新增0人，更新0人，未变1人" in again.output
     bad = runner.invoke(main, ["roster", "import", str(tmp_path / "roster.csv"), "--org-name", "x"])
     assert bad.exit_code == 0
@@ -124,3 +128,61 @@ def test_db_and_incident_commands(tmp_path, monkeypatch):
     assert r.exit_code != 0 and "没有找到" in r.output
     r = runner.invoke(main, ["incident", "add", "--branch", "重庆市化工学会党支部", "--key", "处分", "--by", "demo-sec-1"])
     assert r.exit_code != 0 and "不是办公室人员" in r.output
+
+
+def _people(sessions) -> dict[str, tuple]:
+    with sessions() as s:
+        return {p.name: (p.active, p.role, p.branch.name if p.branch else None) for p in s.scalars(select(Person))}
+
+
+def test_reimport_shows_then_applies_moves_and_deactivations_records_stay(sessions, tmp_path):
+    """Issue 15, point 6: people left out of a new roster lose their role and rights; a move is shown first."""
+    _import(sessions, _xlsx(tmp_path / "a.xlsx", ROWS[:5]), deactivate=True)
+    with sessions() as s:
+        wang = s.scalars(select(Person).where(Person.name == "王建国")).one()
+        zhang = s.scalars(select(Person).where(Person.name == "张伟")).one()
+        s.add(ActivityRecord(branch_id=wang.branch_id, code="branch_committee", date=date(2022, 12, 1),
+                             reported_by=wang.id))
+        s.add(ConversationState(person_id=zhang.id, kind="confirm_plan", payload={"branch_id": zhang.branch_id},
+                                expires_at=datetime(2030, 1, 1)))
+        s.commit()
+        wang_id, zhang_id = wang.id, zhang.id
+    new = [list(r) for r in ROWS[1:5]]  # 王建国 is no longer listed
+    new[1][1], new[1][3] = "机械协会党支部", "组织委员"  # 张伟 moves to 机械协会 as 组织委员
+    before = _people(sessions)
+
+    preview = _import(sessions, _xlsx(tmp_path / "b.xlsx", new), apply=False)
+    assert preview.deactivated == ["王建国（机械协会党支部 书记）"]
+    assert preview.moved == ["张伟：汽车协会党支部 党员 → 机械协会党支部 组织委员"]
+    assert _people(sessions) == before  # a preview writes nothing
+
+    report = _import(sessions, _xlsx(tmp_path / "b.xlsx", new), deactivate=True)
+    assert (report.deactivated, report.moved, report.updated) == (preview.deactivated, preview.moved, 1)
+    after = _people(sessions)
+    assert after["王建国"] == (False, "secretary", "机械协会党支部")
+    assert after["张伟"] == (True, "organiser", "机械协会党支部")
+    with sessions() as s:
+        store = Store(s)
+        assert store.person_by_account("wecom", "wang") is None  # no rights left
+        assert store.person_by_account("wecom", "zhang").branch.name == "机械协会党支部"
+        assert s.scalars(select(ConversationState).where(ConversationState.person_id == zhang_id)).first() is None
+        rec = s.scalars(select(ActivityRecord)).one()  # the record stays, attributed to who reported it
+        assert rec.reported_by == wang_id
+        audit = s.scalars(select(AuditLog).where(AuditLog.action == "deactivate")).one()
+        assert (audit.entity_id, audit.before["active"], audit.after["active"]) == (wang_id, True, False)
+    again = _import(sessions, _xlsx(tmp_path / "b.xlsx", new), deactivate=True)
+    assert (again.deactivated, again.moved, again.updated) == ([], [], 0)
+
+
+def test_cli_preview_then_apply_deactivates(tmp_path, monkeypatch):
+    monkeypatch.setenv("ZHIBU_DATABASE_URL", f"sqlite:///{tmp_path}/cli.sqlite3")
+    runner = CliRunner()
+    assert runner.invoke(main, ["roster", "import", str(_xlsx(tmp_path / "a.xlsx", ROWS[:5])), "--apply"]).exit_code == 0
+    shorter = _xlsx(tmp_path / "b.xlsx", ROWS[1:5])
+    out = runner.invoke(main, ["roster", "import", str(shorter)]).output
+    assert "将停用1人" in out and "王建国（机械协会党支部 书记）" in out
+    out = runner.invoke(main, ["roster", "import", str(shorter)]).output
+    assert "将停用1人" in out  # the preview changed nothing
+    out = runner.invoke(main, ["roster", "import", str(shorter), "--apply"]).output
+    assert "停用1人" in out and "将停用" not in out
+    assert "停用0人" in runner.invoke(main, ["roster", "import", str(shorter)]).output
