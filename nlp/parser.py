@@ -75,14 +75,15 @@ _TIMES_HELD = re.compile(  # "开了2次" is a tally; "搞了一次廉政教育"
 _RANKING = re.compile(r"前\s*(?:\d{1,3}|[一二三四五六七八九十百]{1,3})\s*名|全委前")
 _NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(
-    r"(?:主题|题目|内容|议题)\s*(?:是|为|:|：)\s*[“\"《]?(?P<t>[^，,。；;！!？?”\"》]+)"
+    r"(?:主题|题目|内容|议题)\s*(?:是|为|:|：)\s*[“\"《]?(?P<t>[^，,。；;！!？?”\"》\s]+)"
     r"|《(?P<b>[^》]{1,40})》"
-    r"|(?P<s>(?:传达学习|学习宣传贯彻|学习贯彻|深入学习|学习|传达)[^，,。；;！!？?\s]{2,24}?(?:精神|讲话|报告|决定|条例|党章|党史))"
+    r"|(?P<s>(?:传达学习|学习宣传贯彻|学习贯彻|深入学习|学习|传达)[^，,。；;！!？?\s]{2,24}?(?:精神|讲话|报告|决定|条例|党章|党史)(?:精神)?)"
 )
+_BOOK = re.compile(r"《(?P<b>[^》]{1,40})》")
 _TOPIC_GATE = re.compile(r"主题|题目|内容|议题|《|精神|讲话|报告|决定|条例|党章|党史")
-_NOT_BUT = re.compile(r"不是.{1,20}?[,，\s]?(?:而是|应该是|应为|是)")
+_NOT_BUT = re.compile(r"不是.{1,20}?[,，\s]?(?:而是|应该是|应为|是)|(?:讲课的|主讲的|主讲人)是\S{1,10}\s*[,，]?\s*不是")
 _CORRECT_FIELD = re.compile(
-    r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|时间|哪天|活动|会议|类型|主讲人|主讲|讲课人)(?:人数|的人数|的)?\s*"
+    r"(?P<f>应到|实到|到会|参会|出席|参加|人数|日期|日子|时间|哪天|活动|会议|类型|主讲人|主讲|讲课人|讲课的|讲课)(?:人数|的人数|的)?\s*"
     r"(?:改成|改为|修改为|修改成|更正为|应该是|应为|应是|是|为|写成|改"
     r"|(?:搞|弄|记|写|填|报|打)?错了?|不对|有误|有错|不是[^。；;]{1,10}?(?:而是|应该是|应为|是))"
 )
@@ -110,6 +111,7 @@ _NOT_SUBMITTED = re.compile(r"(?:没有?|未|还没有?|尚未)(?:提交|交|上
 _HOLD_SUBMIT = re.compile(r"(?:先不|暂不|不要|先别|别|不用|不)(?:提交|交|上报|确认)")
 _BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
 
+_DELETE = frozenset({"删掉", "删除", "删了", "删去", "删一下", "删下", "撤销", "撤回", "撤消", "撤掉", "作废", "不要了"})
 _QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export", "deadline"})
 
 
@@ -242,6 +244,10 @@ def _parse(text: object, today: date) -> Parsed:
 
     # Corrections and undo: about the previous message.
     not_but = "不是" in text and (_NOT_BUT.search(text) or _NOT_VALUE.search(text))
+    if "correct" in cues and "undo" in cues and cues["undo"] > cues["correct"] and h.cue_words["undo"] in _DELETE:
+        # "前天报的那个支委会弄错了 整条删掉": wrong, and the order is to delete it
+        hit = best_date(find_dates(text, today, PAST)) if h.activities else None
+        return Parsed("undo", activities=h.codes(), date=hit.value if hit else None)
     if "correct" in cues or not_but:
         corrected = _correction(text, tokens, h, today)
         if corrected is not None:
@@ -389,6 +395,8 @@ def _typo_activities(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) ->
 def _content_filter(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> bool:
     """Drop an activity named as another one's subject matter ("支委会研究下周党课安排": one 支委会); say whether
     every activity named only qualifies a thing ("支委会的记录本", "组织生活会的通知")."""
+    if "的" not in text and len({code for _, code in h.activities}) < 2:
+        return False  # the common case: one activity, nothing it could qualify
     starts = [0]
     for token in tokens:
         starts.append(starts[-1] + len(token))
@@ -436,10 +444,10 @@ def _correction(text: str, tokens: list[str], h: _Hits, today: date) -> Parsed |
                 if name == "应到":
                     return Parsed("correct", expected=number, present=present, subject=subject)
                 return Parsed("correct", expected=expected, present=number, subject=subject)
-        if name in ("日期", "时间", "哪天"):
+        if name in ("日期", "日子", "时间", "哪天"):
             hit = best_date(find_dates(tail, today, PAST), last=True)
             return Parsed("correct", date=hit.value if hit else None, subject=subject)
-        if name in ("主讲人", "主讲", "讲课人"):  # "党课主讲人写错了，是李书记"
+        if name in ("主讲人", "主讲", "讲课人", "讲课的", "讲课"):  # "党课主讲人写错了，是李书记"
             m = _CORRECTED_NAME.search(re.sub(r"^[,，。:：\s]*(?:应该是|应为|是|为)?", "", tail))
             return Parsed("correct", speaker=m.group() if m else None, subject=subject)
     # Activity named after the cue ("…改成党员大会"), else any activity in the message.
@@ -540,6 +548,8 @@ def _speaker(text: str, lex: lx.Lexicon) -> str | None:
         return None
     name = m.group("sp") or m.group("sp2") or m.group("sp3")
     name = _SPEAKER_PREFIX.sub("", name)
+    if name == "同志":  # "请纪委的同志做了辅导": names nobody ("书记讲党课" does: the branch's secretary)
+        return None
     return name or None
 
 
@@ -549,7 +559,10 @@ def _topic(text: str) -> str | None:
     m = _TOPIC.search(text)
     if m is None:
         return None
-    topic = (m.group("t") or m.group("b") or m.group("s") or "").strip()
+    if m.group("s") and "《" in text and (b := _BOOK.search(text)):  # "学习了《中国共产党章程》": the title
+        m = b
+    groups = m.groupdict()
+    topic = (groups.get("t") or groups.get("b") or groups.get("s") or "").strip()
     return topic or None
 
 
