@@ -35,12 +35,13 @@ def new_document(layout: dict[str, Any]) -> Any:
     return doc
 
 
-def declare_language(doc: Any, language: str = "zh-CN") -> None:
-    """The document's language, East Asian slot included: python-docx's template says en-US there, and
-    LibreOffice then draws Chinese with a Japanese glyph set (骨, 直, 关 shaped the Japanese way)."""
+def declare_language(doc: Any, language: str = "zh-CN", western: str = "en-US") -> None:
+    """The document's East Asian language: python-docx's template says en-US there, and LibreOffice then draws
+    Chinese with a Japanese glyph set (骨, 直, 关 shaped the Japanese way). Digits and Latin text keep a Western
+    language, as Chinese Word sets it: LibreOffice breaks lines inside a number ("1|10次") in CJK-language runs."""
     doc.core_properties.language = language
     for lang in doc.styles.element.iter(qn("w:lang")):
-        lang.set(qn("w:val"), language)
+        lang.set(qn("w:val"), western)
         lang.set(qn("w:eastAsia"), language)
     rpr = doc.styles.element.find(qn("w:docDefaults"))
     if rpr is not None and not list(rpr.iter(qn("w:lang"))):
@@ -48,7 +49,7 @@ def declare_language(doc: Any, language: str = "zh-CN") -> None:
         inner = target.find(qn("w:rPr")) if target is not None else None
         if inner is not None:
             el = OxmlElement("w:lang")
-            el.set(qn("w:val"), language)
+            el.set(qn("w:val"), western)
             el.set(qn("w:eastAsia"), language)
             inner.append(el)
 

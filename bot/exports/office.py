@@ -12,7 +12,7 @@ from typing import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import ActivityRecord, Branch, Group, Organisation, Person, ScoreEntry, Submission
+from bot.models import ActivityRecord, Branch, Declaration, Group, Organisation, Person, Submission
 from scoring.card import ScoreCard
 
 from .annex1 import write_annex1
@@ -125,26 +125,23 @@ def record_book_docx(session: Session, branch: Branch, year: int, as_of: date, o
                              gaps=gaps_by_month(card))
 
 
-def _active_last_year(session: Session, org: Organisation, year: int) -> set[str]:
-    """Branches with any record or score in `year`: only they have a last-year score worth comparing."""
-    acts = session.scalars(select(ActivityRecord.branch_id).join(Branch, Branch.id == ActivityRecord.branch_id).where(
-        Branch.org_id == org.id, ActivityRecord.deleted_at.is_(None), ActivityRecord.date >= date(year, 1, 1),
-        ActivityRecord.date <= date(year, 12, 31)).group_by(ActivityRecord.branch_id))
-    scored = session.scalars(select(ScoreEntry.branch_id).join(Branch, Branch.id == ScoreEntry.branch_id).where(
-        Branch.org_id == org.id, ScoreEntry.year == year).group_by(ScoreEntry.branch_id))
-    return {str(b) for b in acts} | {str(b) for b in scored}
-
-
 def report_docx(session: Session, org: Organisation, year: int, as_of: date, out_dir: str | Path) -> Path:
-    """The evaluation report draft; last year's cards (branches active then) give the improvers and fallers."""
+    """The evaluation report draft: every active branch's final scores, what each declared, the activity counts."""
     cards = _facts().score_cards(session, org, year, as_of)
-    active = _active_last_year(session, org, year - 1)
-    prev: Sequence[ScoreCard] = []
-    if active:
-        prev = [c for c in _facts().score_cards(session, org, year - 1, date(year - 1, 12, 31)) if c.branch_id in active]
     groups = session.scalar(select(func.count(Group.id)).where(Group.org_id == org.id)) or 0
+    declared: dict[str, set[str]] = {c.branch_id: set() for c in cards}
+    for bid, key in session.execute(select(Declaration.branch_id, Declaration.key).join(
+            Branch, Branch.id == Declaration.branch_id).where(
+            Branch.org_id == org.id, Declaration.year == year, Declaration.deleted_at.is_(None))):
+        declared.setdefault(str(bid), set()).add(key)
+    counts = dict(session.execute(select(ActivityRecord.code, func.count(ActivityRecord.id)).join(
+        Branch, Branch.id == ActivityRecord.branch_id).where(
+        Branch.org_id == org.id, Branch.active.is_(True), ActivityRecord.deleted_at.is_(None),
+        ActivityRecord.date >= date(year, 1, 1), ActivityRecord.date <= min(as_of, date(year, 12, 31)))
+        .group_by(ActivityRecord.code)).all())
     return write_report(rubric_of(org), cards, Path(out_dir) / f"{year}年度{safe_name(org.name)}质效评估报告.docx",
-                        prev_cards=prev, meta={"org": org.name, "year": year, "groups": groups})
+                        meta={"org": org.name, "year": year, "groups": groups, "as_of": as_of, "declared": declared,
+                              "activity_counts": counts})
 
 
 def summary_docx(session: Session, branch: Branch, year: int, as_of: date, out_dir: str | Path) -> Path:

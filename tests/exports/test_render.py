@@ -1,14 +1,16 @@
-"""Rendering check: the annex forms of the demo committee through LibreOffice -> PDF -> PNG, kept under
-test-artifacts/exports/ for a person to look at. Skipped (with the reason) where LibreOffice is missing."""
+"""Rendering check: every form of the demo committee (annex 1 and 2, the record book, the report, the summary
+outline) through LibreOffice -> PDF -> PNG, kept under test-artifacts/exports/ for a person to look at.
+Skipped (with the reason) where LibreOffice is missing."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.exports import annex1_xlsx, annex2_xlsx, record_book_docx
+from bot.exports import annex1_xlsx, annex2_xlsx, record_book_docx, report_docx, summary_docx
 from bot.exports import render
 from bot.models import Branch, Group, Organisation
 
@@ -34,7 +36,8 @@ def test_annex_forms_render_to_pdf_and_png(sessions, db_url):
         if ARTIFACTS.exists():
             shutil.rmtree(ARTIFACTS)
         files = [annex1_xlsx(s, branch, 2022, today, ARTIFACTS), annex2_xlsx(s, org, group, 2022, today, ARTIFACTS),
-                 record_book_docx(s, branch, 2022, today, ARTIFACTS)]
+                 record_book_docx(s, branch, 2022, today, ARTIFACTS), report_docx(s, org, 2022, today, ARTIFACTS),
+                 summary_docx(s, branch, 2022, today, ARTIFACTS)]
         # Seed 003's own table (自查得分 / 复查得分), from its rubric and layout file alone.
         from scoring import BranchFacts, load_rubric, score_branch
 
@@ -52,3 +55,10 @@ def test_annex_forms_render_to_pdf_and_png(sessions, db_url):
     assert 1 <= len(annex1_pages) <= 2
     annex2_pages = list(ARTIFACTS.glob(f"{pdfs[1].stem}-*.png"))
     assert len(annex2_pages) == 1
+    # The documents print their page numbers: LibreOffice fills the PAGE field in the footer.
+    from subprocess import run
+
+    for pdf in pdfs[2:4]:
+        text = run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        pages = text.split("\f")
+        assert re.search(r"(—\s*1\s*—|第\s*1\s*页)", pages[0]), pdf.name

@@ -122,3 +122,27 @@ def test_libreoffice_draws_the_office_fonts_with_chinese_glyphs(tmp_path):
     ours, sc, jp = (_ink(p) for p in pages)
     assert ours.size == sc.size and ImageChops.difference(ours, sc).getbbox() is None
     assert ours.size != jp.size or ImageChops.difference(ours, jp).getbbox() is not None
+
+
+@pytest.mark.slow
+@LO
+def test_libreoffice_does_not_break_a_number_across_lines(tmp_path):
+    """With the Western slot in a CJK language LibreOffice wrapped "党小组会110次" as "党小组会1 | 10次"."""
+    import subprocess
+
+    from docx.shared import Pt
+
+    from bot.exports.docx_style import new_document, run
+
+    text = "各党支部全年记录支部党员大会34次、支委会127次、党小组会110次、党课49次，主题党日121次、集中学习40次。"
+    doc = new_document({"margins_cm": {"left": 2.8, "right": 2.6}, "fonts": {"body": {"name": "仿宋_GB2312", "size": 14}}})
+    p = doc.add_paragraph()
+    p.paragraph_format.first_line_indent = Pt(28)
+    run(p, text, {"name": "仿宋_GB2312", "size": 14})
+    doc.save(tmp_path / "numbers.docx")
+    [pdf] = render.to_pdf(tmp_path / "numbers.docx", tmp_path)
+    lines = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\n")
+    assert len([ln for ln in lines if ln.strip()]) >= 2  # it does wrap
+    for number in ("34", "127", "110", "49", "121", "40"):
+        assert any(number in ln for ln in lines), number
