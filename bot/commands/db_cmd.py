@@ -1,4 +1,5 @@
-"""`zhibu db init|upgrade|demo`: create the schema, migrate it with Alembic, seed the demo committee."""
+"""`zhibu db init|upgrade|demo|backup|restore`: create the schema, migrate it with Alembic, seed the demo committee,
+copy the whole store to one file and back (bot/backup.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -79,3 +80,43 @@ def demo(today) -> None:
     created = seed_demo_if_empty(sessions, day)
     engine.dispose()
     click.echo("已创建演示组织" if created else "数据库里已有组织，没有创建演示数据")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup(file: str) -> None:
+    """备份整个数据库到一个文件（SQLite 格式；运行中也可备份，不会覆盖已有文件）。"""
+    from bot.backup import backup as take
+    from bot.db import make_engine
+
+    engine = make_engine(database_url())
+    try:
+        info = take(engine, file)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        engine.dispose()
+    click.echo(f"已备份到 {info.path}：{len(info.rows)} 张表，共 {info.total} 行（迁移版本 {info.revision or '未知'}）。")
+
+
+@db.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="不再确认，直接用备份替换当前数据库里的全部数据")
+def restore(file: str, yes: bool) -> None:
+    """用备份文件替换当前数据库的全部数据（请先停止服务；一次事务，失败则不改动）。"""
+    from bot.backup import read_info, restore as put_back
+    from bot.db import make_engine
+
+    try:
+        info = read_info(file)
+    except (FileNotFoundError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"备份时间 {info.taken_at:%Y-%m-%d %H:%M} UTC，来自 {info.source}，共 {info.total} 行。")
+    if not yes:
+        click.confirm("这会替换当前数据库里的全部数据，继续吗？", abort=True)
+    engine = make_engine(database_url())
+    try:
+        put_back(engine, file)
+    finally:
+        engine.dispose()
+    click.echo(f"已恢复：{len(info.rows)} 张表，共 {info.total} 行。请重新启动服务。")
