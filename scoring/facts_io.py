@@ -28,12 +28,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Mapping
 
-import yaml
-
 from .errors import FactsError
 from .facts import Activity, Award, BranchFacts, Declaration, Exemption, Incident
 from .vocabulary import (AWARD_LEVELS, AWARDS, DECLARATIONS, INCIDENTS, SPEAKER_ROLES, STAR_RATINGS, activity_code,
                          award_level, ratio, speaker_role, star_rating)
+from .yaml_text import PlainDatesLoader
 
 _TOP = {"branch_id", "name", "kind", "founded", "group", "activities", "declarations", "incidents", "awards", "extra",
         "not_applicable"}
@@ -46,14 +45,8 @@ _KIND = {"formal": "formal", "functional": "functional", "正式": "formal", "�
          "功能型": "functional", "功能型特设党支部": "functional"}
 
 
-class FactsLoader(yaml.SafeLoader):
-    """YAML without implicit dates: `2022-02-30` stays text, so `_date` refuses it naming the entry and
-    field, instead of the YAML library raising "day is out of range for month" with neither."""
-
-
-FactsLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in rs if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, rs in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+# a facts file is read with dates as text, so `_date` refuses `2022-02-30` naming the entry and the field
+FactsLoader = PlainDatesLoader
 
 
 def _date(x: Any, where: str, required: bool = True, field: str = "date") -> date | None:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from . import rules as R
+from . import yaml_text
 from .errors import RubricRuleError, RubricSchemaError, RubricSyntaxError, RubricTotalError
 from .periods import PERIOD_KINDS
 from .rubric import BonusItem, GradeBand, Item, Rubric, ScoreColumn, Section, VetoItem
@@ -457,7 +458,7 @@ def read_rubric_file(path: str | Path) -> Rubric:
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricSyntaxError(name, None, f"无法读取：{exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_text.load(text)  # an unquoted due: 2023-02-30 is refused by the due check, not by PyYAML
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"第{mark.line + 1}行" if mark is not None else None

@@ -95,7 +95,7 @@ def _read_facts(path: str) -> tuple[Any, dict]:
     import yaml
 
     from scoring import FactsError, facts_from_dict
-    from scoring.facts_io import FactsLoader
+    from scoring import yaml_text
 
     p = Path(path)
     try:
@@ -104,7 +104,7 @@ def _read_facts(path: str) -> tuple[Any, dict]:
         raise click.ClickException(f"无法读取事实文件 {path}：{getattr(exc, 'strerror', None) or exc}") from None
     try:
         # dates stay text, so an impossible one (2022-02-30) is refused by name below, not by the YAML library
-        data = json.loads(text) if p.suffix.lower() == ".json" else yaml.load(text, Loader=FactsLoader)  # noqa: S506
+        data = json.loads(text) if p.suffix.lower() == ".json" else yaml_text.load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         one_line = " ".join(str(exc).split())
         raise click.ClickException(f"事实文件 {path} 格式错误：{one_line}") from None

@@ -474,3 +474,14 @@ def test_a_date_with_a_time_in_a_facts_file_is_still_read(tmp_path):
     card = json.loads(res.output)
     (req,) = [r for it in card["items"] if it["id"] == "2.2" for r in it["requirements"]]
     assert req["done"] == 1
+
+
+def test_an_impossible_unquoted_date_in_a_rubric_is_one_line(tmp_path):
+    """`due: 2023-02-30` unquoted made PyYAML raise "day is out of range for month" from `validate`."""
+    text = open(load_rubric("seed000").path, encoding="utf-8").read()
+    bad = tmp_path / "date.yaml"
+    bad.write_text(text.replace('due: "03-31"', "due: 2023-02-30"), encoding="utf-8")
+    res = cli("rubrics", "validate", bad)
+    assert res.exit_code == 1
+    out = res.output.strip()
+    assert len(out.splitlines()) == 1 and str(bad) in out and "due" in out and "'2023-02-30'" in out
