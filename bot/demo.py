@@ -35,8 +35,55 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高梁宋�
 GIVEN = ("建国", "志强", "秀英", "丽华", "海燕", "文军", "晓东", "春梅", "国庆", "红霞", "明辉", "玉兰", "德华", "静",
          "伟", "敏", "磊", "洁", "勇", "燕", "军", "艳", "涛", "芳", "斌", "霞", "杰", "娟", "鹏", "婷", "卫东", "桂芳",
          "永刚", "佳", "思远", "雪梅", "宏伟", "小平", "振华", "凤英")
-TOPICS = ("学习党的二十大精神", "学习《中国共产党章程》", "学习习近平新时代中国特色社会主义思想", "警示教育：以案说纪",
-          "行业发展与党建融合", "学习“两个确立”的决定性意义", "学习贯彻市委全会精神")
+# Topics by kind, each valid on some dates only: nobody studied the 20th Party Congress (16–22 Oct 2022) in
+# January 2022, and a 学雷锋 day is in March. (topic, first day, last day, months) — None: no limit.
+D = date
+TOPICS: dict[str, tuple[tuple[str, date | None, date | None, tuple[int, ...] | None], ...]] = {
+    "branch_committee": (
+        ("研究制定年度党建工作计划", None, None, (1, 2)), ("研究本月党建工作安排", None, None, None),
+        ("研究党员发展和入党积极分子培养工作", None, None, None), ("研究党费收缴和使用情况", None, None, (3, 6, 9, 12)),
+        ("研究组织生活会和民主评议党员工作方案", None, None, (11, 12)), ("研究半年工作总结", None, None, (6, 7)),
+        ("研究学习宣传贯彻党的二十大精神工作安排", D(2022, 10, 23), None, None),
+    ),
+    "theme_day": (
+        ("重温入党誓词", None, None, None), ("参观红岩革命纪念馆", None, None, None),
+        ("“学雷锋”志愿服务进社区", None, None, (3,)), ("“七一”建党纪念主题党日", None, None, (6, 7)),
+        ("喜迎党的二十大主题党日", D(2022, 1, 1), D(2022, 10, 15), None),
+        ("学习宣传贯彻党的二十大精神主题党日", D(2022, 10, 23), None, None),
+        ("会员企业走访服务", None, None, None), ("清明祭英烈", None, None, (4,)),
+    ),
+    "group_meeting": (
+        ("交流学习心得", None, None, None), ("学习《中国共产党支部工作条例（试行）》", None, None, None),
+        ("开展批评与自我批评", None, None, (11, 12)), ("交流业务工作中发挥党员作用情况", None, None, None),
+        ("交流学习党的二十大报告体会", D(2022, 10, 23), None, None),
+    ),
+    "member_assembly": (
+        ("传达学习上级会议精神", None, None, None), ("通报支部上半年工作", None, None, (6, 7)),
+        ("审议支部年度工作总结", None, None, (12,)), ("讨论确定发展对象", None, None, None),
+        ("传达学习党的二十大精神", D(2022, 10, 23), None, None),
+    ),
+    "party_lecture": (
+        ("践行初心使命专题党课", None, None, None), ("党史专题党课", None, None, None),
+        ("以案说纪警示教育党课", None, None, None), ("学习党的二十大精神专题党课", D(2022, 10, 23), None, None),
+        ("学习习近平新时代中国特色社会主义思想专题党课", None, None, None),
+    ),
+    "study_session": (
+        ("学习习近平新时代中国特色社会主义思想", None, None, None), ("学习《中国共产党章程》", None, None, None),
+        ("学习“两个确立”的决定性意义", None, None, None), ("学习党的十九届六中全会精神", D(2021, 11, 12), D(2022, 6, 30), None),
+        ("学习重庆市第六次党代会精神", D(2022, 5, 31), D(2022, 12, 31), None),
+        ("学习习近平总书记“7·26”重要讲话精神", D(2022, 7, 27), D(2022, 10, 15), None),
+        ("学习党的二十大报告", D(2022, 10, 23), None, None),
+    ),
+}
+# Who is expected: the committee (支委会), one party group (党小组会), or every member.
+COMMITTEE_SIZE = ((15, 3), (10_000, 5))  # fewer than 15 members: a committee of 3, else 5
+
+
+def topic_for(rng: random.Random, code: str, day: date) -> str | None:
+    """A topic of this kind that fits the date (and month), or None for kinds without a pool."""
+    fits = [t for t, first, last, months in TOPICS.get(code, ())
+            if (first is None or day >= first) and (last is None or day <= last) and (months is None or day.month in months)]
+    return rng.choice(fits) if fits else None
 
 
 def _names(rng: random.Random, n: int) -> list[str]:
@@ -115,41 +162,49 @@ def seed_demo(session: Session, today: date) -> Organisation:
 
 def _history(session: Session, rng: random.Random, branch: Branch, sec: Person, organiser: Person, year: int,
              today: date) -> None:
-    """Some months of plausible records: diligent branches hold nearly everything, others skip some."""
+    """Some months of plausible records: diligent branches hold nearly everything, others skip some. Attendance
+    follows the branch's size and the meeting's kind (the committee, a party group, all members); topics fit dates."""
     diligence = rng.uniform(0.55, 0.98)
-    members = rng.randint(6, 28)
+    members = rng.randint(7, 28)  # a branch of 7 or more has a committee (支部工作条例)
+    committee = next(size for limit, size in COMMITTEE_SIZE if members < limit)
+    groups = 1 if members < 12 else 2 if members < 20 else 3
+    expected_by_kind = {"branch_committee": committee, "group_meeting": members // groups}
     rows: list[ActivityRecord] = []
 
-    def add(code: str, d: date | None, *, speaker: str | None = None, topic: str | None = None) -> None:
+    def add(code: str, d: date | None, *, speaker: Person | None = None, role: str | None = None,
+            topic: str | None = None) -> None:
         if d is None:
             return
-        present = max(3, members - rng.randint(0, max(1, members // 4)))
+        expected = expected_by_kind.get(code, members)
+        away = rng.randint(0, max(1, expected // 6)) if rng.random() < 0.7 else 0
         reporter = sec if rng.random() < 0.7 else organiser
+        host = speaker or (sec if code in ("branch_committee", "member_assembly", "org_life_meeting") else None)
         rows.append(ActivityRecord(
-            branch_id=branch.id, code=code, date=d, expected=members, present=present, speaker=speaker,
-            speaker_role="书记" if speaker == sec.name else None, topic=topic, reported_by=reporter.id,
-            created_at=_reported(d)))
+            branch_id=branch.id, code=code, date=d, expected=expected, present=expected - away,
+            speaker=host.name if host else None, speaker_role=role or ("书记" if host is sec else None),
+            topic=topic or topic_for(rng, code, d), reported_by=reporter.id, created_at=_reported(d)))
 
     for month in range(1, today.month + 1 if today.year == year else 13):
         for code, p in (("branch_committee", diligence), ("theme_day", diligence - 0.05),
                         ("group_meeting", diligence - 0.15)):
             if rng.random() < p:
-                add(code, _day(rng, year, month, today), topic=rng.choice(TOPICS) if code == "theme_day" else None)
+                add(code, _day(rng, year, month, today))
         if month % 3 == 0 or month == today.month:
             q_start = month - (month - 1) % 3
             for code in ("member_assembly", "party_lecture", "study_session"):
                 if rng.random() < diligence and not any(r.code == code and r.date.month >= q_start for r in rows):
-                    speaker = sec.name if code == "party_lecture" and rng.random() < 0.5 else None
+                    by_secretary = code == "party_lecture" and rng.random() < 0.5
+                    speaker = sec if by_secretary else organiser if code == "party_lecture" else None
                     add(code, _day(rng, year, rng.randint(q_start, month), today), speaker=speaker,
-                        topic=rng.choice(TOPICS))
+                        role="书记" if by_secretary else "组织委员" if speaker else None)
     if rng.random() < diligence:
         add("integrity_education", _day(rng, year, min(6, today.month) if today.year == year else 6, today),
             topic="警示教育：以案说纪")
     if today >= date(year, 11, 15) and rng.random() < diligence:
         d = today - timedelta(days=rng.randint(1, 20))
-        add("org_life_meeting", d, topic="年度组织生活会")
+        add("org_life_meeting", d, topic=f"{year}年度组织生活会")
         if branch.kind == "formal":
-            add("democratic_review", d)
+            add("democratic_review", d, topic="民主评议党员")
     if rng.random() < 0.3:
         add("joint_activity", _day(rng, year, min(5, today.month) if today.year == year else 5, today),
             topic="协作组联合主题党日")
