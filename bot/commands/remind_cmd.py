@@ -21,8 +21,9 @@ def _parse_day(value: str | None) -> date | None:
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="哪一天（默认今天）")
 @click.option("--dry-run", is_flag=True, help="只列出会发送什么、发给谁、为什么，不发送")
 @click.option("--org", "org_id", type=int, help="只看一个综合党委（编号）")
-@click.option("--failed", is_flag=True, help="列出发送失败、仍在重试或已放弃的提醒")
-def remind(day: str | None, dry_run: bool, org_id: int | None, failed: bool) -> None:
+@click.option("--failed", is_flag=True, help="列出发送失败、仍在重试、已放弃或卡住的提醒和消息（含平台答复）")
+@click.option("--retry", "retry", metavar="编号|all", help="立即重试一条（或全部）失败或已放弃的提醒")
+def remind(day: str | None, dry_run: bool, org_id: int | None, failed: bool, retry: str | None) -> None:
     """提醒：查看某日会发送的提醒（--dry-run），或立即发送当日提醒。"""
     from rich.console import Console
 
@@ -30,6 +31,9 @@ def remind(day: str | None, dry_run: bool, org_id: int | None, failed: bool) -> 
     config, _engine, sessions = open_database()
     if failed:
         _show_failed(console, sessions)
+        return
+    if retry:
+        _retry(console, config, sessions, retry)
         return
     from bot.reminders.planner import Planner
 
@@ -93,23 +97,40 @@ def _show_preview(console, day: date, planned, errors, planner) -> None:
 
 
 def _show_failed(console, sessions) -> None:
-    from sqlalchemy import select
-
-    from bot.models import ReminderDelivery
+    """Failed, given-up and stuck sends, each with the platform's answer (bot/reminders/failures.py)."""
+    from bot.reminders.failures import failed_sends
 
     with sessions() as s:
-        rows = list(s.scalars(select(ReminderDelivery).where(ReminderDelivery.status.in_(("failed", "dead", "sending")))
-                              .order_by(ReminderDelivery.created_at)))
+        rows = failed_sends(s)
     if not rows:
-        console.print("没有发送失败的提醒。")
+        console.print("没有发送失败或卡住的提醒和消息。")
         return
-    labels = {"failed": "重试中", "dead": "已放弃", "sending": "发送中"}
     for r in rows:
-        p = r.payload or {}
-        nxt = f"，下次 {r.next_attempt_at:%m-%d %H:%M} UTC" if r.status == "failed" and r.next_attempt_at else ""
-        console.print(f"[{'red' if r.status == 'dead' else 'yellow'}]{labels[r.status]}[/] {p.get('recipient_name', '')}："
-                      f"{p.get('reason', '')}（已试 {r.attempts} 次{nxt}）")
-        console.print(f"   {r.key}  错误：{(r.last_error or '')[:200]}", style="dim")
+        nxt = f"，下次 {r.next_attempt_at:%m-%d %H:%M} UTC" if r.next_attempt_at else ""
+        colour = "red" if r.state in ("dead", "gave_up") else "yellow"
+        what = "提醒" if r.what == "reminder" else "消息"
+        console.print(f"[{colour}]{r.label}[/] {what} → {r.target}：{r.reason}（已试 {r.attempts} 次{nxt}）")
+        console.print(f"   {r.key}  平台答复：{r.error[:200] or '（无）'}", style="dim")
+    console.print(f"共 {len(rows)} 条。重试：zhibu remind --retry 编号（或 --retry all）。")
+
+
+def _retry(console, config, sessions, which: str) -> None:
+    from bot.reminders.failures import retry_reminders
+    from bot.reminders.planner import Planner
+    from bot.scheduler import build_sender
+
+    with sessions() as s:
+        keys = retry_reminders(s, None if which == "all" else [which])
+        s.commit()
+    if not keys:
+        raise click.ClickException(f"没有可重试的提醒：{which}（用 zhibu remind --failed 查看编号）")
+    planner = Planner(sessions, build_sender(config, sessions), tz=config.timezone)
+    results = {key: planner.delivery.attempt(key) for key in keys}
+    labels = {"sent": "已发送", "failed": "仍失败，稍后自动重试", "dead": "已放弃", "sending": "另一进程正在发送"}
+    for key, status in results.items():
+        console.print(f"{labels.get(status, status)}  {key}")
+    if any(v != "sent" for v in results.values()):
+        raise SystemExit(1)
 
 
 @click.command()
