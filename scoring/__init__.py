@@ -26,8 +26,9 @@ from .facts_io import facts_from_dict, facts_to_dict
 from .progress import Progress, progress
 from .ranking import rank
 from .rubric import BonusItem, GradeBand, Item, Rubric, ScoreColumn, Section, VetoItem
-from .vocabulary import (ACTIVITIES, AWARDS, DECLARATIONS, INCIDENTS, activity_code, activity_label, award_label,
-                         declaration_label, incident_label)
+from .vocabulary import (ACTIVITIES, AWARD_LEVELS, AWARDS, DECLARATIONS, INCIDENTS, SPEAKER_ROLES, STAR_RATINGS,
+                         activity_code, activity_label, award_label, award_level, declaration_label, incident_label,
+                         speaker_role, star_rating)
 
 __all__ = [
     "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement", "ScoreCard", "VetoResult",
@@ -37,6 +38,7 @@ __all__ = [
     "ScoringError", "RubricError", "RubricNotFound", "RubricSyntaxError", "RubricSchemaError", "RubricRuleError",
     "RubricTotalError", "FactsError", "TierError", "YearError",
     "Rubric", "Section", "Item", "BonusItem", "VetoItem", "GradeBand", "ScoreColumn",
-    "ACTIVITIES", "DECLARATIONS", "INCIDENTS", "AWARDS",
+    "ACTIVITIES", "DECLARATIONS", "INCIDENTS", "AWARDS", "AWARD_LEVELS", "STAR_RATINGS", "SPEAKER_ROLES",
+    "award_level", "star_rating", "speaker_role",
     "activity_label", "activity_code", "declaration_label", "incident_label", "award_label",
 ]
