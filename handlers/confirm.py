@@ -48,6 +48,8 @@ def answer(parsed: Parsed | None, ctx: Context, payload: dict) -> ReplyData | No
     None: not an answer (the question is dropped, the message handled as usual, nothing stored)."""
     kind = answer_kind(ctx.text)
     pending = _parsed(payload)
+    if kind == "yes" and pending.date is None and pending.intent == "record":
+        return ReplyData("confirm_ask", _reading(pending, ctx.today))  # "是" does not say which day: ask again
     if kind == "yes":
         ctx.store.clear_state(ctx.person.id)
         _learn(ctx, payload, pending, "confirmed")
@@ -55,7 +57,10 @@ def answer(parsed: Parsed | None, ctx: Context, payload: dict) -> ReplyData | No
     if kind == "no":
         ctx.store.clear_state(ctx.person.id)
         return ReplyData("confirm_dropped", {})
-    corrected = _corrected(parsed, pending, _names_a_day(ctx.text, ctx.today)) if parsed is not None else None
+    said = _day_said(ctx.text, ctx.today, pending.intent)
+    if parsed is not None and not parsed.activities and said is not None:  # "12月20日": the day the reading lacked
+        parsed = Parsed(pending.intent, activities=pending.activities, date=said)
+    corrected = _corrected(parsed, pending, said is not None) if parsed is not None else None
     if corrected is None:
         return None
     ctx.store.clear_state(ctx.person.id)
@@ -87,12 +92,14 @@ def _corrected(parsed: Parsed, pending: Parsed, names_day: bool) -> Parsed | Non
                   speaker=parsed.speaker or pending.speaker, topic=parsed.topic or pending.topic)
 
 
-def _names_a_day(text: str, today: date) -> bool:
-    """nlp.parse gives a record without a date word today's date; only a day the line names corrects the reading's."""
-    from nlp.dates import find_dates
+def _day_said(text: str, today: date, intent: str) -> date | None:
+    """The day a reply names (nlp.parse gives a record without a date word today's date: that corrects nothing)."""
+    from nlp.dates import FUTURE, PAST, best_date, find_dates
     from nlp.parser import normalise
 
-    return any(hit.value is not None for hit in find_dates(normalise(text), today, None))
+    hits = [h for h in find_dates(normalise(text), today, FUTURE if intent == "plan" else PAST) if h.value is not None]
+    hit = best_date(hits)
+    return hit.value if hit is not None else None
 
 
 def _store(parsed: Parsed, ctx: Context) -> ReplyData:

@@ -32,7 +32,7 @@ _OF = re.compile(
 _ALL_CAME = re.compile(r"(?<![\d〇零一二两三四五六七八九十])(?:全部|全体|都|全员|全)(?:到会|到了|到齐|来了|参加|出席|参会)|全勤|无缺席|没有缺席|无人缺席")
 # "请假3人" first: in "应到18人请假3人" the 18 before 请假 is the expected count, not the absent one.
 _ABSENT = (
-    re.compile(rf"(?:缺席|请假|未到|缺勤|没来|没到)\s*(?P<n>{NUM})\s*(?:人|名|位)"),
+    re.compile(rf"(?:缺席|请假|未到|缺勤|没来|没到|缺)了?\s*(?P<n>{NUM})\s*(?:个人|人|名|位|个)"),
     re.compile(rf"(?P<n>{NUM})\s*(?:个人|人|名|位)(?:因事|因病|因公)?(?:缺席|请假|未到|缺勤|没来|没到)"),
 )
 _MEMBERS = re.compile(

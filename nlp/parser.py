@@ -41,6 +41,8 @@ _QUESTION_WORDS = (
 _QUESTION_MARK = re.compile(r"[?？吗呢么]|" + _QUESTION_WORDS)
 # Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
 _TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
+# Asking whether something is so, wherever it stands: "你说支委会算不算开过了", "这次是不是开过了".
+_A_NOT_A = re.compile(r"(?P<qc>[\u4e00-\u9fa5])[不没](?P=qc)|是不是|是否|对不对")
 # A question word other than a sentence-final 呢 ("组织生活会还没召开呢" is a statement).
 _STRONG_QUESTION = re.compile(r"[?？吗么]|" + _QUESTION_WORDS)
 
@@ -288,7 +290,8 @@ def _parse(text: object, today: date) -> Parsed:
         if "undo" in cues and _cancelled(text, h):  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if (is_question and (not h.past or _TAIL_QUESTION.search(text))) or ("次" in text and _TIMES_HELD.search(text)):
+        if (is_question and (not h.past or _TAIL_QUESTION.search(text) or _A_NOT_A.search(text))) or (
+                "次" in text and _TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
         return _report(text, h, today, modifier_only)
@@ -360,6 +363,10 @@ def _report(text: str, h: _Hits, today: date, modifier_only: bool = False) -> Pa
             confidence -= 0.5
     if expected is not None and present is not None and present > expected:
         confidence -= 0.5
+    if intent == "record" and when is None:  # "上个月开了组织生活会": which day? ask, never store today's date
+        confidence -= 0.5
+    if intent == "plan" and h.past and when is not None and hit is not None and not h.plan:
+        confidence -= 0.5  # "这个礼拜天搞了主题党日" on a Wednesday: said as done, dated ahead
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
         speaker=_speaker(text, lx.lexicon()), topic=_topic(text), confidence=max(confidence, 0.0),

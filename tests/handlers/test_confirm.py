@@ -133,3 +133,13 @@ def test_people_outside_a_branch_are_never_asked(chat, sessions):
     assert "记为" not in r.text
     with sessions() as s:
         assert s.scalars(select(Person).where(Person.role == "office")).first() is not None
+
+
+def test_a_vague_day_is_asked_for_never_stored_as_today(chat, sessions, ids):
+    r = chat.say("sec1", "上个月开了组织生活会 忘了报")
+    assert r.text == "记为：组织生活会，是哪天开的？请回复日期（例如“12月20日”），或直接说正确的。"
+    assert chat.say("sec1", "是").text == r.text  # "是" names no day: asked again, nothing stored
+    assert _records(sessions) == []
+    r = chat.say("sec1", "11月18号")
+    assert "已记录：组织生活会 11月18日" in r.text
+    assert _records(sessions) == [("org_life_meeting", date(2022, 11, 18), None, None)]
