@@ -209,7 +209,10 @@ def index():
         groups.append({"group": grp, "count": len(ranked), "avg": round(sum(totals) / len(totals), 1) if totals else None,
                        "top": ranked[0][1] if ranked else None})
     unknown = _db().scalar(select(InboundMessage.id).where(InboundMessage.status == "not_understood").limit(1))
-    return _render("index.html", groups=groups, year=year, as_of=as_of, has_unknown=unknown is not None)
+    pending = len(_db().scalars(select(Award.id).join(Branch, Branch.id == Award.branch_id).where(  # 待确认
+        Branch.org_id == g.org.id, Award.pending.is_(True), Award.deleted_at.is_(None))).all())
+    return _render("index.html", groups=groups, year=year, as_of=as_of, has_unknown=unknown is not None,
+                   pending_awards=pending)
 
 
 @bp.get("/group/<int:group_id>")

@@ -70,6 +70,7 @@ def test_a_declared_national_award_waits_for_the_office_and_counts_once_confirme
                                                                              ids["sec1"])
 
     client, token = _client(app, sessions, ids["office1"])
+    assert "有1项支部自报的表彰待确认" in client.get("/office/").get_data(as_text=True)
     page = client.get("/office/incidents").get_data(as_text=True)
     row = re.search(rf'<tr id="award-{award.id}">.*?</tr>', page, re.S).group(0)
     assert "待确认" in row and "确认" in row
@@ -84,6 +85,7 @@ def test_a_declared_national_award_waits_for_the_office_and_counts_once_confirme
             AuditLog.entity == "award", AuditLog.entity_id == award.id).order_by(AuditLog.id))]
         assert trail == [("create", ids["sec1"]), ("confirm", ids["office1"])]
     assert "待确认" not in chat.say("sec1", "我们支部现在多少分").text
+    assert "待确认" not in client.get("/office/").get_data(as_text=True)
     row = re.search(rf'<tr id="award-{award.id}">.*?</tr>',
                     client.get("/office/incidents").get_data(as_text=True), re.S).group(0)
     assert "待确认" not in row
