@@ -54,6 +54,10 @@ class Scorer(Protocol):
 
     def rank(self, cards: list) -> list: ...
 
+    def pending_awards(self, session: Any, branch: Branch, year: int) -> tuple:
+        """A branch's own declared awards the office has not confirmed yet (待确认: no part of the card)."""
+        ...
+
 
 @dataclass
 class Context:
