@@ -62,6 +62,9 @@ def answer(ctx: Context, payload: dict, yes: bool) -> ReplyData:
         ctx.store.audit(ctx.person.id, "cancel", "plan", plan.id, {"status": "asked"}, {"status": "cancelled"},
                         ctx.message_id, ctx.now)
         return ReplyData("plan_cancelled", {"code": plan.code, "date": plan.date})
+    problem = check_day(plan.date, open_year=ctx.year, latest=ctx.today)  # its year closed before the answer came
+    if problem is not None:
+        return problem.reply()
     plan.status = "held"
     ctx.store.audit(ctx.person.id, "held", "plan", plan.id, {"status": "asked"}, {"status": "held"}, ctx.message_id,
                     ctx.now)

@@ -139,6 +139,17 @@ def test_absurd_records_and_plans_are_refused_and_nothing_is_stored(chat, sessio
     assert _count(sessions, ActivityRecord) == 0 and _count(sessions, Plan) == 0
 
 
+def test_a_plan_answered_after_its_year_closed_is_not_recorded(chat, sessions):
+    assert "已记下计划" in chat.say("sec1", "计划12月28日开支委会").text
+    chat.on(date(2023, 1, 25))  # past the group deadline (1月19日): 2022's evaluation is closed
+    assert "开了吗" in chat.say("sec1", "帮助").text
+    r = chat.say("sec1", "开了")
+    assert "2022年度" in r.text and "已经结束" in r.text and "没有记录" in r.text
+    assert _count(sessions, ActivityRecord) == 0
+    with sessions() as s:
+        assert s.scalars(select(Plan)).one().status != "held"
+
+
 def test_counts_given_before_the_activity_is_named_are_refused_at_once(chat, sessions):
     r = chat.say("sec1", "应到3人实到300人")
     assert "实到300人" in r.text and "没有记录" in r.text
