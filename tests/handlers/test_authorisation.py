@@ -32,7 +32,7 @@ INTENTS = {
 MAY = {
     "record": {"sec1", "org1"}, "plan": {"sec1", "org1"}, "declare": {"sec1", "org1"}, "undo": {"sec1", "org1"},
     "correct": {"sec1", "org1"}, "grade": {"lead1", "office1"}, "submit": {"sec1", "lead1", "office1"},
-    "export": {"lead1", "office1"},
+    "export": {"sec1", "lead1", "office1"},  # a secretary: their own branch's forms (issue 17, point 6)
 }
 PEOPLE = ("sec1", "org1", "mem1", "lead1", "office1", "stranger")
 TABLES = (ActivityRecord, Declaration, Award, Plan, ScoreEntry, Submission, AuditLog, ConversationState)
