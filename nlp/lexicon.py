@@ -53,7 +53,7 @@ class Lexicon:
     speaker: re.Pattern[str]  # groups sp / sp2 / sp3: who gave a lecture (nlp/data/speakers.yaml)
     speaker_gate: re.Pattern[str]  # a title or 主讲: most lines name no speaker
     typos: dict[str, str]  # an activity name with one character a pinyin keyboard confuses -> activity code
-    typo_heads: frozenset[str]  # the first two characters of every typo: where a typo may start
+    typo_prefixes: frozenset[str]  # every prefix of every typo: where a match over jieba tokens may continue
     embedded_before: re.Pattern[str]  # "研究…", "选举产生…": an activity named after these is content, not a report
     embedded_after: re.Pattern[str]  # "…安排", "…的筹备": an activity named before these is content
     modifier_after: re.Pattern[str]  # "支委会的记录本", "组织生活会的通知": the activity only qualifies a thing
@@ -187,7 +187,7 @@ def _build() -> Lexicon:
         speaker=speaker,
         speaker_gate=speaker_gate,
         typos=typos,
-        typo_heads=frozenset(t[:2] for t in typos),
+        typo_prefixes=frozenset(t[:i] for t in typos for i in range(1, len(t) + 1)),
         embedded_before=re.compile(f"(?:{_alternatives(content['before'])})[^，,。；;！!？?\\s]{{0,8}}$"),
         embedded_after=re.compile(f"^(?:的)?(?:{_alternatives(content['after'])})"),
         modifier_after=re.compile(f"^的(?:{_alternatives(content['modified'])})"),

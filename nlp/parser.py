@@ -233,7 +233,7 @@ def _parse(text: object, today: date) -> Parsed:
     tokens = lex.tokenizer.lcut(text, HMM=False)
     h = _Hits(_scan(tokens, lex))
     if not h.activities:
-        _typo_activities(text, tokens, h, lex)
+        _typo_activities(tokens, h, lex)
     modifier_only = False
     if h.activities:
         modifier_only = _content_filter(text, tokens, h, lex)
@@ -373,30 +373,33 @@ def _report(text: str, h: _Hits, today: date, modifier_only: bool = False) -> Pa
     )
 
 
-def _typo_activities(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> None:
+def _typo_activities(tokens: list[str], h: _Hits, lex: lx.Lexicon) -> None:
     """No activity named: look for one with a character a pinyin keyboard confused (党棵, 党小组回, 廉正教育).
 
-    Only where two characters start a known typo (one set lookup per position), longest typo first."""
-    heads, typos = lex.typo_heads, lex.typos
-    found: list[tuple[int, str, str]] = []
-    i, n = 0, len(text)
-    while i < n - 1:
-        if text[i:i + 2] not in heads:
+    Over jieba's tokens like the keyword scan (a typo is cut into known pieces: 党小组|回, 廉正|教育), longest first."""
+    prefixes, typos = lex.typo_prefixes, lex.typos
+    i, n = 0, len(tokens)
+    while i < n:
+        acc = tokens[i]
+        if acc not in prefixes:
             i += 1
             continue
-        for length in range(min(8, n - i), 1, -1):
-            code = typos.get(text[i:i + length])
-            if code is not None:
-                found.append((i, code, text[i:i + length]))
-                i += length - 1
+        best, best_end = typos.get(acc), i + 1
+        j = i + 1
+        while j < n and j - i < lx.MAX_JOIN:
+            acc += tokens[j]
+            if acc not in prefixes:
                 break
-        i += 1
-    for position, code, word in found:
-        index = _token_at(tokens, position)
-        h.activities.append((index, code))
-        h.act_words[index] = word
+            j += 1
+            if acc in typos:
+                best, best_end = typos[acc], j
+        if best is None:
+            i += 1
+            continue
+        h.activities.append((i, best))
+        h.act_words[i] = "".join(tokens[i:best_end])
         h.typo = True
-    h.activities.sort()
+        i = best_end
 
 
 def _content_filter(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> bool:
