@@ -62,6 +62,25 @@ def cjk_font() -> str | None:
     return found
 
 
+TITLE_WIDTH = 30  # CJK characters that fit across the 8-inch chart at 13 pt
+
+
+def title_lines(title: str, width: int = TITLE_WIDTH) -> list[str]:
+    """The title over the whole figure (not the bars' axes, which start after the names): a long committee name
+    goes on a line of its own, broken at its spaces first, so nothing is cut off at the edge."""
+    words, lines = title.split(" "), [""]
+    for w in words:
+        joined = f"{lines[-1]} {w}".strip()
+        if len(joined) <= width or not lines[-1]:
+            lines[-1] = joined
+        else:
+            lines.append(w)
+    out = []
+    for line in lines:
+        out += [line[i:i + width] for i in range(0, len(line), width)] or [""]
+    return out
+
+
 def ranking_chart_png(cards: Sequence[ScoreCard], path: str | Path | IO[bytes], title: str | None = None,
                       ranked: Sequence[tuple[int, ScoreCard]] | None = None, limit: int = 40) -> Path | IO[bytes]:
     """Horizontal bars, best at the top, each labelled with place, total and grade. Writes to a path or a stream."""
@@ -94,10 +113,12 @@ def ranking_chart_png(cards: Sequence[ScoreCard], path: str | Path | IO[bytes], 
                     f"{card.total:g} {card.grade}", va="center", fontsize=9)
         ax.set_xlabel("得分")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.set_title(title or "党支部得分排名", fontsize=13)
+        lines = title_lines(title or "党支部得分排名")
+        fig.suptitle("\n".join(lines), fontsize=13)
         if not ranked:
             ax.text(0.5, 0.5, "暂无数据", transform=ax.transAxes, ha="center")
-        fig.tight_layout()
+        fig.set_size_inches(8, 1.2 + 0.38 * n + 0.24 * (len(lines) - 1))
+        fig.tight_layout()  # makes room for the suptitle
         if isinstance(path, (str, Path)):
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -95,3 +95,35 @@ def test_a_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(mon
         assert chart.cjk_font() in chart.CJK_FAMILIES
     finally:
         chart.cjk_font.cache_clear()
+
+
+def test_a_long_committee_title_stays_inside_the_chart(tmp_path):
+    """The committee's chart title ("中共重庆市…综合委员会（演示） 2022年度党支部得分排名") was cut off at the edges."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from bot.exports import chart
+
+    r, cards = _cards()
+    title = "中共重庆市工业行业社会组织综合委员会（演示） 2022年度党支部得分排名"
+    assert chart.title_lines(title) == ["中共重庆市工业行业社会组织综合委员会（演示）", "2022年度党支部得分排名"]
+    seen = {}
+    real_savefig = Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        real_savefig(fig, *args, **kwargs)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        seen["title"] = fig._suptitle.get_window_extent(renderer)
+        seen["figure"] = fig.bbox
+
+    matplotlib.figure.Figure.savefig = spy
+    try:
+        chart.ranking_chart_png(cards, tmp_path / "c.png", title)
+    finally:
+        matplotlib.figure.Figure.savefig = real_savefig
+    t, f = seen["title"], seen["figure"]
+    assert f.x0 <= t.x0 and t.x1 <= f.x1 and t.y1 <= f.y1
