@@ -41,6 +41,8 @@ _QUESTION_WORDS = (
 _QUESTION_MARK = re.compile(r"[?？吗呢么]|" + _QUESTION_WORDS)
 # Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
 _TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
+# How often an activity is due ("党小组会每个月都得开吧"): a progress question, never a record or plan.
+_HOW_OFTEN = re.compile(r"每(?:个)?(?:月|季度|季|年|周|星期|半年)(?:都|至少)?(?:得|要|需要|应该|必须|应当)")
 # Asking whether something is so, wherever it stands: "你说支委会算不算开过了", "这次是不是开过了".
 _A_NOT_A = re.compile(r"(?P<qc>[\u4e00-\u9fa5])[不没](?P=qc)|是不是|是否|对不对")
 # A question word other than a sentence-final 呢 ("组织生活会还没召开呢" is a statement).
@@ -99,7 +101,7 @@ _BARE_COUNT = re.compile(rf"(?P<n>{NUM})\s*(?:人|名|位)?")
 # How-to questions name an action ("怎么撤销刚才的记录", "请问怎么给支部打分"): help, not the action itself.
 _HOWTO = re.compile(
     r"(?:怎么|怎样|如何|咋)[^，,。？?！!没]{0,6}?"
-    r"(?:撤销|撤回|删除|删|导出|下载|提交|打分|评分|改|修改|更正|上报|报|记录|录入|补录|补报|补|交|用|使用|操作|填|查)"
+    r"(?:撤销|撤回|删除|删|导出|下载|提交|打分|评分|改|修改|更正|上报|报|记录|录入|补录|补报|补|交|用|使用|操作|填|查|上传|传|发送|发|写)"
 )
 # The year-end submission: an order ("提交协作组评分", "确认最终得分") is `submit`; a statement or question about
 # it ("自评已经提交了", "自评提交了吗", "2023年1月10日前提交自评") is `deadline`, whose reply says whether and when
@@ -290,7 +292,8 @@ def _parse(text: object, today: date) -> Parsed:
         if "undo" in cues and _cancelled(text, h):  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if (is_question and (not h.past or _TAIL_QUESTION.search(text) or _A_NOT_A.search(text))) or (
+        if (not h.past and _HOW_OFTEN.search(text)) or (
+                is_question and (not h.past or _TAIL_QUESTION.search(text) or _A_NOT_A.search(text))) or (
                 "次" in text and _TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
