@@ -206,8 +206,9 @@ def index():
     for grp in _visible_groups():
         ranked = ranked_cards(_db(), g.org, year, as_of, grp.id)
         totals = [c.total for _, c in ranked]
-        groups.append({"group": grp, "count": len(ranked), "avg": round(sum(totals) / len(totals), 1) if totals else None,
+        groups.append({"group": grp, "count": len(ranked), "avg": round(sum(totals) / len(totals), 2) if totals else None,
                        "top": ranked[0][1] if ranked else None})
+    groups.sort(key=lambda row: (row["avg"] is None, -(row["avg"] or 0), row["group"].id))  # best average first
     unknown = _db().scalar(select(InboundMessage.id).where(InboundMessage.status == "not_understood").limit(1))
     pending = len(_db().scalars(select(Award.id).join(Branch, Branch.id == Award.branch_id).where(  # 待确认
         Branch.org_id == g.org.id, Award.pending.is_(True), Award.deleted_at.is_(None))).all())
@@ -219,32 +220,21 @@ def index():
 @login_required
 def group(group_id: int):
     from bot.exports.annex1 import column_total
-    from bot.exports.layout import load_layout
-    from bot.exports.months import month_grid
-    from bot.exports.office import ranked_cards, rubric_of
+    from bot.exports.gaps import requirement_legend
+    from bot.exports.office import month_grid, ranked_cards, rubric_of
 
     grp = _group_or_404(group_id)
     year, as_of = _period(g.org)
     ranked = ranked_cards(_db(), g.org, year, as_of, grp.id)
     subs = {s.branch_id: s for s in _db().scalars(select(Submission).where(
         Submission.org_id == g.org.id, Submission.year == year, Submission.tier == "self"))}
-    layout = load_layout("record_book", g.org.rubric_id)
-    monthly, quarterly = layout.get("monthly") or {}, layout.get("quarterly") or {}
-    ids = [int(c.branch_id) for _, c in ranked]
-    acts: dict[int, list] = {i: [] for i in ids}
-    if ids:
-        for bid, code, day in _db().execute(select(ActivityRecord.branch_id, ActivityRecord.code, ActivityRecord.date)
-                                            .where(ActivityRecord.branch_id.in_(ids), ActivityRecord.deleted_at.is_(None),
-                                                   ActivityRecord.date >= date(year, 1, 1),
-                                                   ActivityRecord.date <= date(year, 12, 31))):
-            acts[bid].append((code, day))
-    grid = [(c, month_grid(acts[int(c.branch_id)], year, as_of, monthly, quarterly)) for _, c in ranked]
-    labels = {**monthly, **quarterly}
+    cards = [c for _, c in ranked]
+    grid = month_grid(_db(), cards, year)  # ✗ exactly where the score card deducts (bot/exports/gaps.py)
     rubric = rubric_of(g.org)
     # Tier totals only where that tier has actually scored (the core carries earlier scores forward).
     given = {c.branch_id: {t: column_total(rubric, c, t, False) for t in ("self", "group")} for _, c in ranked}
-    return _render("group.html", group=grp, ranked=ranked, subs=subs, grid=grid, labels=labels, year=year,
-                   as_of=as_of, months=range(1, 13), given=given, monthly=monthly, quarterly=quarterly)
+    return _render("group.html", group=grp, ranked=ranked, subs=subs, grid=grid, year=year, as_of=as_of,
+                   months=range(1, 13), given=given, legend=requirement_legend(cards))
 
 
 @bp.get("/group/<int:group_id>/chart.png")
@@ -535,6 +525,16 @@ def workflow():
         rows.append({"group": grp, "branches": [(b, self_subs.get(b.id)) for b in branches],
                      "done": sum(1 for b in branches if b.id in self_subs), "group_sub": group_subs.get(grp.id)})
     return _render("workflow.html", rows=rows, year=year, deadlines=deadlines, office_sub=office_sub, today=_today())
+
+
+@bp.app_template_filter("local")
+def _local(moment: datetime | None) -> datetime | None:
+    """A stored time (UTC, naive) in the committee's time zone, for display and for a form's default date."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(_runtime().config.timezone))
 
 
 def register(app: Flask) -> None:

@@ -108,3 +108,14 @@ def month_cells(card: ScoreCard, activity_dates: Iterable[date] = ()) -> list[Mo
         due = card.as_of >= date(card.year, m, calendar.monthrange(card.year, m)[1])
         cells.append(MonthCell(m, due, tuple(by_month.get(m, ())), totals[m], tuple(pending.get(m, ()))))
     return cells
+
+
+def requirement_legend(cards: Iterable[ScoreCard]) -> list[str]:
+    """What the rubric requires, as the grid's legend: "支委会 每月1次", "集中学习 每季度1次", … (each once)."""
+    seen: dict[str, None] = {}
+    for card in cards:
+        for item in card.items:
+            for r in item.requirements:
+                seen.setdefault(f"{r.label} {r.requirement}", None)
+        break  # one card shows the rubric's requirements
+    return list(seen)

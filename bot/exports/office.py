@@ -101,6 +101,21 @@ def activity_rows(session: Session, branch: Branch, year: int) -> list[ActivityR
     return rows
 
 
+def month_grid(session: Session, cards: Sequence[ScoreCard], year: int) -> list[tuple[ScoreCard, list]]:
+    """The dashboard's branch × month grid: each card's gaps (its own deductions) by month, with the month's
+    activity count from the store."""
+    from .gaps import month_cells
+
+    ids = [int(c.branch_id) for c in cards]
+    days: dict[int, list[date]] = {i: [] for i in ids}
+    if ids:
+        for bid, day in session.execute(select(ActivityRecord.branch_id, ActivityRecord.date).where(
+                ActivityRecord.branch_id.in_(ids), ActivityRecord.deleted_at.is_(None),
+                ActivityRecord.date >= date(year, 1, 1), ActivityRecord.date <= date(year, 12, 31))):
+            days[bid].append(day)
+    return [(c, month_cells(c, days[int(c.branch_id)])) for c in cards]
+
+
 def evidence_names(evidence: Sequence) -> tuple[str, ...]:
     """佐证 as a clerk reads it: the files' own names, and photos without a name counted ("照片3张")."""
     names, photos, others = [], 0, 0

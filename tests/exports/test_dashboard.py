@@ -79,7 +79,8 @@ def test_ranking_grid_chart_and_downloads(app):
     row = row[: row.index("</tr>")]
     cells = re.findall(r"<td class=\"(ok|miss|later)\"", row)
     assert len(cells) == 12 and cells[8] == "miss" and cells[11] == "later"
-    assert "缺：支委会、主题党日" in row
+    assert "支委会 2022年9月未开展，扣0.5分" in row  # the card's own deduction, word for word
+    assert "summary.docx" in html  # every form of a branch is linked: 自评表, 记录本, 总结提纲
     ranking = html[html.index('id="ranking"'):html.index("</table>")]
     assert ranking.count("<td>—</td>") == 6  # nobody in group 3 has given a self or group score
     g1 = c.get("/office/group/1").get_data(as_text=True)
@@ -94,6 +95,44 @@ def test_ranking_grid_chart_and_downloads(app):
     assert c.get("/office/branch/1/annex1.xlsx").status_code == 200
     assert c.get("/office/branch/1/nothing").status_code == 404
     assert c.get("/office/report.docx").status_code == 200
+
+
+def test_groups_sorted_by_average_two_decimals_grid_as_the_card_deducts(app):
+    from bot.exports.office import ranked_cards
+    from bot.models import Organisation
+
+    c = app.test_client()
+    assert _login(c).status_code == 302
+    html = c.get("/office/").get_data(as_text=True)
+    table = html[html.index('id="groups"'):html.index("</table>")]
+    avgs = [float(x) for x in re.findall(r"<td>(\d+\.\d\d)</td>", table)]
+    assert len(avgs) == 3 and avgs == sorted(avgs, reverse=True)
+    names = re.findall(r">(第.党建协作组)</a>", table)
+    with app.extensions["zhibu"].sessions() as s:
+        org = s.query(Organisation).one()
+        real = {}
+        for gid, name in ((1, "第一党建协作组"), (2, "第二党建协作组"), (3, "第三党建协作组")):
+            cards = [card for _, card in ranked_cards(s, org, 2022, date(2022, 12, 26), gid)]
+            real[name] = round(sum(card.total for card in cards) / len(cards), 2)
+            grid = c.get(f"/office/group/{gid}").get_data(as_text=True)
+            grid = grid[grid.index('id="grid"'):]
+            marked = grid.count('<td class="miss"')
+            assert marked == sum(len({d.date.month for it in card.items for d in it.deductions
+                                      if d.points > 0 and d.reason.split(" ")[0] in {r.label for r in it.requirements}})
+                                 for card in cards)
+    assert names == sorted(real, key=lambda n: -real[n]) and avgs == [real[n] for n in names]
+
+
+def test_times_are_shown_in_the_committees_time_zone(app):
+    """A message received at 2022-12-20 17:30 UTC is 12月21日 01:30 in Chongqing: the record form's date too."""
+    with app.extensions["zhibu"].sessions() as s:
+        msg = s.query(InboundMessage).one()
+        msg.received_at = datetime(2022, 12, 20, 17, 30)
+        s.commit()
+    c = app.test_client()
+    assert _login(c).status_code == 302
+    html = c.get("/office/unknown").get_data(as_text=True)
+    assert "2022-12-21 01:30" in html and 'value="2022-12-21"' in html
 
 
 def test_unknown_message_becomes_a_record(app):

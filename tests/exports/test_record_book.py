@@ -5,24 +5,8 @@ from datetime import date
 
 from docx import Document
 
-from bot.exports.months import month_grid
 from bot.exports.gaps import Gap
 from bot.exports.record_book import ActivityRow, write_record_book
-
-MONTHLY = {"branch_committee": "支委会", "theme_day": "主题党日"}
-QUARTERLY = {"member_assembly": "支部党员大会", "party_lecture": "党课"}
-
-
-def test_month_grid_marks_missing_only_once_a_month_is_over():
-    acts = [("branch_committee", date(2022, 1, 5)), ("theme_day", date(2022, 1, 20)),
-            ("branch_committee", date(2022, 2, 5)), ("member_assembly", date(2022, 2, 9)),
-            ("branch_committee", date(2022, 12, 1))]
-    grid = month_grid(acts, 2022, date(2022, 12, 26), MONTHLY, QUARTERLY)
-    assert grid[0].ok and grid[0].total == 2
-    assert grid[1].missing == ("theme_day",)
-    assert grid[2].missing == ("branch_committee", "theme_day", "party_lecture")  # assembly held in Feb counts for Q1
-    assert grid[3].missing == ("branch_committee", "theme_day") and grid[3].total == 0
-    assert not grid[11].due and grid[11].missing == () and grid[11].held["branch_committee"] == 1
 
 
 def test_record_book_lists_activities_in_date_order_with_gaps(tmp_path):
