@@ -32,6 +32,8 @@ def make_engine(url: str) -> Engine:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    from . import directory_cache  # noqa: F401 - its Session events tell every process's cache about writes
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

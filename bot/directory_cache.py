@@ -10,8 +10,11 @@ How fresh it is:
 - a write through the ORM in this process (roster import, the web pages, tests) to a Person or Organisation
   row drops every entry at once (a generation counter bumped by Session events; Plan rows have a counter of
   their own, read by the conversation core's "no due plan today" memory);
-- a change made by another process (a `zhibu roster import` on the command line, another gunicorn worker, a
-  second machine) is seen within `ttl` seconds: a role change or a deactivated account takes up to a minute;
+- the same write also moves the shared `directory` version (table `shared_version`, in the writer's own
+  transaction), which every process reads at most once per `check_every` seconds (2 by default) on its next
+  lookup: a change made by another process (a `zhibu roster import --apply` on the command line, another
+  gunicorn worker, a second machine) reaches every process within a few seconds — a moved or deactivated
+  person loses the old rights then, not a minute later. On SQLite alone (one process) the same code runs;
 - an unknown account is never cached, so a person imported a moment ago is recognised on their next message.
 
 WeChat Work and DingTalk accounts come from a snapshot of every active person (one query per `ttl`, up to
@@ -21,15 +24,19 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import event
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from .models import Organisation, Person, Plan
+from .models import Organisation, Person, Plan, SharedVersion
+
+log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 20_000
 # A write to a Person or Organisation drops the directory; a Plan write only drops what the conversation core
@@ -75,11 +82,32 @@ def plan_written_since(person_id: int, mark: int) -> bool:
     return _plan_writes.get(person_id, 0) > mark or _generation[PLANS] > mark
 
 
+SHARED = "directory"  # the shared_version row every process compares against
+
+
+def _bump_shared(session: Session) -> None:
+    """Move the shared directory version inside the writer's transaction (once per transaction): it becomes
+    visible to other processes exactly when the change does."""
+    if session.info.get("directory_shared_bumped"):
+        return
+    session.info["directory_shared_bumped"] = True
+    session.connection().execute(update(SharedVersion).where(SharedVersion.name == SHARED)
+                                 .values(value=SharedVersion.value + 1))
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _end_transaction(session: Session) -> None:
+    session.info.pop("directory_shared_bumped", None)
+
+
 def _touched(session: Session, kind: str, planners: set | None = None) -> None:
     info = session.info.setdefault("directory_touched", {})
     if planners is None:
         info[kind] = None
         bump(kind)
+        if kind == DIRECTORY:
+            _bump_shared(session)
         return
     known = info.setdefault(kind, set())
     if known is not None:
@@ -154,8 +182,12 @@ MAX_ROSTER = 50_000  # more active people than this: look each one up (and cache
 
 
 class DirectoryCache:
-    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic, *,
+                 check_every: float = 2.0) -> None:
         self.ttl = ttl
+        self.check_every = check_every
+        self._seen_shared: int | None = None
+        self._checked_at: float | None = None
         self._clock = clock
         self._people: dict[tuple[str, str], _Entry] = {}
         self._orgs: dict[int, _Entry] = {}
@@ -196,11 +228,43 @@ class DirectoryCache:
             table.clear()
         table[key] = _Entry(gen, self._clock() + self.ttl, _values(obj))
 
+    def _follow_shared(self, session: Session) -> None:
+        """At most once per `check_every` seconds: has any process written the directory since we last looked?"""
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self.check_every:
+            return
+        self._checked_at = now
+        value = session.execute(select(SharedVersion.value).where(SharedVersion.name == SHARED)).scalar()
+        if value is None:
+            value = self._create_shared(session)
+        if value is None:
+            return
+        if self._seen_shared is not None and value != self._seen_shared:
+            bump(DIRECTORY)
+        self._seen_shared = value
+
+    @staticmethod
+    def _create_shared(session: Session) -> int | None:
+        """The counter row, made once (by whoever reads first) outside the caller's unit of work; None when that
+        could not be done now (tried again at the next check; the ttl still bounds staleness meanwhile)."""
+        bind = session.get_bind()
+        engine = getattr(bind, "engine", bind)
+        try:
+            with engine.begin() as conn:
+                conn.execute(insert(SharedVersion).values(name=SHARED, value=0))
+        except IntegrityError:
+            return None  # another process made it a moment ago: read it at the next check
+        except SQLAlchemyError:
+            log.warning("could not create the shared directory version", exc_info=True)
+            return None
+        return 0
+
     def person(self, session: Session, channel: str, account: str) -> Person | None:
         """`Store.person_by_account`, cached: WeChat Work and DingTalk accounts from the roster snapshot, other
         channels (web, console) one entry per account."""
         from .store import Store
 
+        self._follow_shared(session)
         if channel in ROSTER_CHANNELS:
             people = self._roster_people(session)
             if people is not None:
@@ -222,6 +286,7 @@ class DirectoryCache:
         """`Store.organisation(org_id)`, cached."""
         from .store import Store
 
+        self._follow_shared(session)
         entry = self._orgs.get(org_id)
         if self._fresh(entry):
             return _attach(session, Organisation, entry.values)

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -293,13 +294,16 @@ class SharedVersion(Base):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+PRECISE_TIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb")
+
+
 class RateHit(Base):
     """One call to a robot, counted by every process against its per-minute limit (bot/push.py)."""
 
     __tablename__ = "rate_hit"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    at: Mapped[datetime] = mapped_column(PRECISE_TIME)  # sub-second on MariaDB too: windows are seconds long
     __table_args__ = (Index("ix_rate_hit_key_at", "key", "at"),)
 
 

@@ -5,7 +5,8 @@ Layers, each usable alone:
   errors raised as `PlatformError` (classified: retry later / refresh the token / give up);
 - `TokenStore`: access tokens in the `api_token` table, refreshed once for all workers under a row lock;
 - `Outbox`: every message gets a row in `outbound_message` (unique `idem_key` = sent at most once across
-  processes and restarts), per-robot rate limits by waiting (never by dropping), retries with backoff;
+  processes and restarts), per-robot rate limits by waiting (never by dropping) counted in the database for
+  every process (`SharedRateLimiter`; `RateLimiter` counts in memory, for one process), retries with backoff;
 - `PlatformSender`: the `bot.messages.Sender` the handlers and the scheduler use.
 
 Secrets (corp secret, app secret, robot keys, access tokens, signatures) never reach a log line: targets are
@@ -30,12 +31,12 @@ from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import quote_plus, unquote, urlsplit
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .config import Config
-from .models import ApiToken, OutboundMessage, Person, PushTarget, utcnow
+from .models import ApiToken, OutboundMessage, Person, PushTarget, RateHit, SharedVersion, utcnow
 
 log = logging.getLogger("bot.push")
 
@@ -571,6 +572,81 @@ class RateLimiter:
                 sent.append(now)
 
 
+class SharedRateLimiter:
+    """The robots' per-minute limit counted in the database, so every worker and machine shares one count.
+
+    A send first takes a slot: under the robot's lock row (`shared_version` `rate:<robot>`: an UPDATE, a row lock
+    on PostgreSQL/MariaDB, the write lock on SQLite) it counts the `rate_hit` rows of the last `window` seconds,
+    and either adds its own and goes, or waits until the oldest one leaves the window (queued, never dropped).
+    Works on SQLite alone for a single process, and on PostgreSQL/MariaDB for many.
+    """
+
+    def __init__(self, sessions: sessionmaker[Session], limit: int = 20, window: float = 60.0, *,
+                 clock: Callable[[], datetime] = utcnow, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.sessions, self.limit, self.window, self.clock, self.sleep = sessions, limit, window, clock, sleep
+        self._known: set[str] = set()
+
+    def _lock_row(self, s: Session, key: str) -> None:
+        name = f"rate:{key}"[:300]
+        if key not in self._known:
+            if s.get(SharedVersion, name) is None:
+                s.add(SharedVersion(name=name, value=0))
+                try:
+                    s.commit()
+                except IntegrityError:
+                    s.rollback()
+            self._known.add(key)
+        s.execute(update(SharedVersion).where(SharedVersion.name == name).values(value=SharedVersion.value + 1)
+                  .execution_options(synchronize_session=False))
+
+    def _take(self, key: str) -> tuple[float, int | None]:
+        """A slot now (0.0 and its hit's id), or how long to wait before asking again."""
+        with self.sessions() as s:
+            self._lock_row(s, key)
+            now = self.clock()
+            since = now - timedelta(seconds=self.window)
+            s.execute(delete(RateHit).where(RateHit.key == key, RateHit.at < since - timedelta(seconds=self.window)))
+            hits = list(s.scalars(select(RateHit.at).where(RateHit.key == key, RateHit.at > since)
+                                  .order_by(RateHit.at).limit(self.limit)))
+            if len(hits) < self.limit:
+                hit = RateHit(key=key, at=now)
+                s.add(hit)
+                s.commit()
+                return 0.0, hit.id
+            s.commit()
+            return max(0.001, (hits[0] - since).total_seconds()), None
+
+    def seed(self, key: str, ages: Sequence[float]) -> None:
+        """Nothing to seed: the count lives in the database."""
+
+    @contextmanager
+    def slot(self, key: str) -> Iterator[float]:
+        """Wait until a send to `key` is allowed (by every process's count), then send. Yields the seconds waited."""
+        waited = 0.0
+        while True:
+            pause, hit_id = self._take(key)
+            if not pause:
+                break
+            self.sleep(pause)
+            waited += pause
+        try:
+            yield waited
+        finally:  # counted from when the call ended: never earlier than the platform counts it
+            with self.sessions() as s:
+                s.execute(update(RateHit).where(RateHit.id == hit_id).values(at=self.clock()))
+                s.commit()
+
+    def penalise(self, key: str) -> None:
+        """The platform said 'too fast': fill the window, for every process."""
+        with self.sessions() as s:
+            self._lock_row(s, key)
+            now = self.clock()
+            count = len(list(s.scalars(select(RateHit.id).where(
+                RateHit.key == key, RateHit.at > now - timedelta(seconds=self.window)))))
+            s.add_all([RateHit(key=key, at=now) for _ in range(max(0, self.limit - count))])
+            s.commit()
+
+
 @dataclass
 class Backoff:
     attempts: int = 5
@@ -602,13 +678,13 @@ class Outbox:
 
     CLAIM_SECONDS = 30.0
 
-    def __init__(self, sessions: sessionmaker[Session], *, limiter: RateLimiter | None = None,
+    def __init__(self, sessions: sessionmaker[Session], *, limiter: RateLimiter | SharedRateLimiter | None = None,
                  backoff: Backoff | None = None, claim_seconds: float | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         from .reminders.lease import ClaimKeeper, worker_id
 
         self.sessions = sessions
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or SharedRateLimiter(sessions)  # shared by every process
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.holder = worker_id()
@@ -661,8 +737,8 @@ class Outbox:
             s.commit()
 
     def _seed_limiter(self, rate_key: str, target: str) -> None:
-        if rate_key in self.limiter._sent:
-            return
+        if not isinstance(self.limiter, RateLimiter) or rate_key in self.limiter._sent:
+            return  # a shared limiter counts in the database already
         since = utcnow() - timedelta(seconds=self.limiter.window)
         with self.sessions() as s:
             times = s.execute(select(OutboundMessage.sent_at).where(

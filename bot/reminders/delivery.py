@@ -4,9 +4,11 @@ A reminder is first written to `reminder_delivery` under its idempotency key (un
 one process with a single conditional UPDATE (atomic on SQLite, PostgreSQL and MariaDB: the loser of a
 race matches zero rows), sent, and marked sent or failed. A failed row waits `RetryPolicy.delay`
 (kept out of quiet hours) and is tried again by `retry_due`; after `max_attempts` it is `dead`, the
-office is told, and `zhibu remind --failed` lists it. A claim that outlives its process (a crash
-mid-send) expires and is taken over; the Sender's own idempotency key (outbound_message.idem_key)
-keeps even that case from sending twice.
+office is told, and `zhibu remind --failed` lists it. A claim lives as long as its holder: the holder renews
+it while it works (lease.py `ClaimKeeper`), and when the process dies it lapses within `claim_seconds` and is
+taken over. A row is `sent` only when the Sender says the platform accepted it; the Sender's own idempotency
+key (outbound_message.idem_key, claimed the same way) keeps a taken-over send from going out twice, except
+when the process died between the platform's acceptance and the commit recording it (docs/reminders.md).
 """
 from __future__ import annotations
 

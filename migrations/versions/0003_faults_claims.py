@@ -4,15 +4,16 @@ outbound_message.claimed_by / claimed_until (a pending row is in flight only whi
 shared_version (the directory's version, the robots' rate-limit lock rows), rate_hit (calls per robot).
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0004 (after the security and nlp migrations already in the tree: one line of history)
 Create Date: 2026-12-02 07:10:00
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 
 revision = '0003'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -29,7 +30,7 @@ def upgrade() -> None:
     op.create_table('rate_hit',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=300), nullable=False),
-    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('at', sa.DateTime().with_variant(mysql.DATETIME(fsp=6), 'mysql', 'mariadb'), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index('ix_rate_hit_key_at', 'rate_hit', ['key', 'at'], unique=False)
