@@ -16,7 +16,7 @@ from docx.shared import Pt
 from scoring.card import ScoreCard
 
 from .annex1 import branch_full
-from .docx_style import heading, new_document, run
+from .docx_style import heading, new_document, page_numbers, run
 from .layout import load_data
 from .xlsx_style import num_text
 
@@ -234,6 +234,7 @@ def write_summary_outline(branch: str, year: int, figures: dict[str, Any], path:
     layout = layout or load_data("summary")
     fonts = layout.get("fonts") or {}
     doc = new_document(layout)
+    page_numbers(doc, fonts.get("hint"))
     heading(doc, str(layout["title"]).format(branch_full=branch_full(branch), branch=branch, year=year), fonts.get("title"))
     max_chars = int(layout.get("max_chars", 3000))
     heading(doc, str(layout.get("intro", "")).format(year=year, max_chars=max_chars), fonts.get("hint"), center=False)
