@@ -46,8 +46,9 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
         return None, None
     expected = present = None
     present_span = expected_span = (-1, -1)
-    if m := _OF.search(text):
-        return to_int(m.group("e")), to_int(m.group("p"))
+    if "了" in text or "到会" in text or "出席" in text:  # "十一个人到了九个" (the gate keeps _OF off most lines)
+        if m := _OF.search(text):
+            return to_int(m.group("e")), to_int(m.group("p"))
     if m := _EXPECTED.search(text):
         expected = to_int(m.group("n"))
         expected_span = m.span()

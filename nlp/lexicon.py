@@ -127,11 +127,12 @@ def _alternatives(words: list[str]) -> str:
 def _speaker(table: dict) -> tuple[re.Pattern[str], re.Pattern[str]]:
     """'<name><title> [lead-ins] <verb>', '主讲人：<name>', '<role><name> <verb>' (and the gate: any title or 主讲)."""
     titles, lead_ins = _alternatives(table["titles"]), _alternatives(table["lead_ins"])
+    day = f"(?:{_alternatives(table['days'])})?(?:{_alternatives(table['day_parts'])})?"
     verbs, roles = _alternatives(table["verbs"]), _alternatives(table["roles"])
     pattern = re.compile(
-        rf"(?P<sp>[\u4e00-\u9fa5]{{0,6}}?(?:{titles}))(?:同志)?(?:{lead_ins}){{0,2}}(?:{verbs})"
+        rf"(?P<sp>[\u4e00-\u9fa5]{{0,6}}?(?:{titles}))(?:同志)?{day}(?:{lead_ins}){{0,2}}(?:{verbs})"
         r"|(?:主讲|讲课)(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
-        rf"|(?P<sp3>(?:{roles})(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){{2,3}}?)(?:同志)?(?:{lead_ins}){{0,2}}(?:{verbs})"
+        rf"|(?P<sp3>(?:{roles})(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){{2,3}}?)(?:同志)?{day}(?:{lead_ins}){{0,2}}(?:{verbs})"
     )
     return pattern, _any_of(table["titles"] + ["主讲", "讲课人"])
 

@@ -34,9 +34,10 @@ _FOREIGN = re.compile(
     r"\u3040-\u30ff\u3130-\u318f\uac00-\ud7af]"
 )
 # Question words after the question marks (one list for both patterns below).
+# (A不A / A没A — "开不开", "进没进" — is `_A_NOT_A` below, tried only when the line has 不 or 没.)
 _QUESTION_WORDS = (
     r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
-    r"(?P<qa>[\u4e00-\u9fa5])不(?P=qa)|(?P<qb>[\u4e00-\u9fa5])没(?P=qb)|(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
+    r"(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
 )
 _QUESTION_MARK = re.compile(r"[?？吗呢么]|" + _QUESTION_WORDS)
 # Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
@@ -116,6 +117,8 @@ _HOLD_SUBMIT = re.compile(r"(?:先不|暂不|不要|先别|别|不用|不)(?:提
 _BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
 
 _DELETE = frozenset({"删掉", "删除", "删了", "删去", "删一下", "删下", "撤销", "撤回", "撤消", "撤掉", "作废", "不要了"})
+# Cues of lines that are never about one activity: no typo scan for them (speed).
+_NOT_ABOUT_AN_ACTIVITY = frozenset({"ranking", "export", "deadline", "query_score", "help", "greet", "thanks", "submit"})
 _QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export", "deadline"})
 
 
@@ -234,14 +237,14 @@ def _parse(text: object, today: date) -> Parsed:
     lex = lx.lexicon()
     tokens = lex.tokenizer.lcut(text, HMM=False)
     h = _Hits(_scan(tokens, lex))
-    if not h.activities:
+    if not h.activities and not h.cues.keys() & _NOT_ABOUT_AN_ACTIVITY:
         _typo_activities(tokens, h, lex)
     modifier_only = False
     if h.activities:
         modifier_only = _content_filter(text, tokens, h, lex)
         _held_with_activity(tokens, h)
     cues = h.cues
-    is_question = h.question or _QUESTION_MARK.search(text) is not None
+    is_question = h.question or _QUESTION_MARK.search(text) is not None or _asks_a_not_a(text)
 
     if is_question and _HOWTO.search(text):  # "怎么撤销刚才的记录": how to, not the action
         return Parsed("help")
@@ -285,7 +288,7 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("query_progress", activities=h.codes(), target=_target(text), period=_period(h))
 
     if h.activities or h.generic:
-        strong_question = h.strong_question or _STRONG_QUESTION.search(text) is not None
+        strong_question = h.strong_question or _STRONG_QUESTION.search(text) is not None or _asks_a_not_a(text)
         if (h.neg or _NEGATION.search(text)) and not strong_question:
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
@@ -293,7 +296,7 @@ def _parse(text: object, today: date) -> Parsed:
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
         if (not h.past and _HOW_OFTEN.search(text)) or (
-                is_question and (not h.past or _TAIL_QUESTION.search(text) or _A_NOT_A.search(text))) or (
+                is_question and (not h.past or _TAIL_QUESTION.search(text) or _asks_a_not_a(text))) or (
                 "次" in text and _TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
@@ -311,6 +314,11 @@ def _parse(text: object, today: date) -> Parsed:
     if "greet" in cues and "thanks" not in cues:  # "谢谢支部助手" is not a request for help
         return Parsed("help")
     return Parsed("unknown")
+
+
+def _asks_a_not_a(text: str) -> bool:
+    """'开不开', '进没进', '是不是', '算不算开过了': asking whether, wherever it stands."""
+    return ("不" in text or "没" in text or "否" in text) and _A_NOT_A.search(text) is not None
 
 
 def _cancelled(text: str, h: _Hits) -> bool:
@@ -408,7 +416,8 @@ def _typo_activities(tokens: list[str], h: _Hits, lex: lx.Lexicon) -> None:
 def _content_filter(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> bool:
     """Drop an activity named as another one's subject matter ("支委会研究下周党课安排": one 支委会); say whether
     every activity named only qualifies a thing ("支委会的记录本", "组织生活会的通知")."""
-    if "的" not in text and len({code for _, code in h.activities}) < 2:
+    first = h.activities[0][1]
+    if "的" not in text and all(code == first for _, code in h.activities):
         return False  # the common case: one activity, nothing it could qualify
     starts = [0]
     for token in tokens:
