@@ -33,6 +33,8 @@ def _alt(words) -> str:
 RELATIVE_DAY_WORDS = _alt(_REL_DAYS)  # for other patterns that must skip a day word (a speaker's lead-in)
 _NAMED = _alt(list(_FIXED_DAYS) + list(_LUNAR_DAYS))
 _WEEK_WORDS = _alt(_DAYS["week_words"])
+_NAMED_START = "".join(sorted({w[0] for w in [*_FIXED_DAYS, *_LUNAR_DAYS]}))  # a cheap skip before the alternations
+_REL_START = "".join(sorted({w[0] for w in _REL_DAYS}))
 
 N = r"(?:\d{1,2}|[〇零一二两三四五六七八九十廿]{1,3})"
 _YEAR = r"(?:\d{4}|\d{2}|[〇零一二三四五六七八九]{2,4})"
@@ -52,8 +54,8 @@ _DATE_RE = re.compile(
     rf"|(?P<wrel>本|这个?|上上个?|下下个?|上个?|下个?)?\s*(?:{_WEEK_WORDS})(?P<wd>[一二三四五六日天1-7])"
     rf"|(?P<ago>{N})\s*天(?:前|以前|之前)"
     # a named day: 七一, 国庆节前一天, 三八节那天; "元旦前" alone is vague. Not inside a number (十七一, 五一个).
-    rf"|(?<![〇零一二两三四五六七八九十百\d])(?P<named>{_NAMED})(?![个名位人次号日月点届])\s*(?:(?P<noff>{_alt(_NAMED_OFFSETS)})|(?P<nvague>{_alt(_DAYS['named_vague'])}))?"
-    rf"|(?P<rel>{_alt(_REL_DAYS)})"
+    rf"|(?=[{_NAMED_START}])(?<![〇零一二两三四五六七八九十百\d])(?P<named>{_NAMED})(?![个名位人次号日月点届])\s*(?:(?P<noff>{_alt(_NAMED_OFFSETS)})|(?P<nvague>{_alt(_DAYS['named_vague'])}))?"
+    rf"|(?=[{_REL_START}])(?P<rel>{_alt(_REL_DAYS)})"
     rf"|(?P<monly>(?:去年|今年|前年|明年)?\s*{N}\s*月份?)"
     rf"|(?<![\d第.])(?P<bd>{N})\s*[日号](?![子楼])"
     r"|(?P<vpast>前几天|前两天|前些天|前段时间|前阵子|上周|上个星期|上星期|上礼拜|上个月|上月|月初|之前|最近|这几天|那天|去年|前年)"
