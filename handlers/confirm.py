@@ -28,8 +28,8 @@ def unsure(parsed: Parsed, ctx: Context) -> ReplyData | None:
         from bot.learned import recall
 
         learned = recall(ctx.store.session, ctx.org.id, ctx.text, ctx.today)
-        if learned is not None:
-            return _store(learned, ctx)
+        if learned is not None:  # a record with a vague day (上个月) still asks which day: never stored as today
+            return ask(learned, ctx) if learned.intent == "record" and learned.date is None else _store(learned, ctx)
     if parsed.confirm and parsed.activities:
         return ask(parsed, ctx)
     return None

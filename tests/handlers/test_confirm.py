@@ -143,3 +143,14 @@ def test_a_vague_day_is_asked_for_never_stored_as_today(chat, sessions, ids):
     r = chat.say("sec1", "11月18号")
     assert "已记录：组织生活会 11月18日" in r.text
     assert _records(sessions) == [("org_life_meeting", date(2022, 11, 18), None, None)]
+
+
+def test_a_learned_phrasing_with_a_vague_day_still_asks_for_the_day(chat, sessions, ids):
+    with sessions() as s:
+        learn(s, ids["org"], "上个月搞了个党建沙龙", TODAY, "record", ["study_session"], person_id=ids["sec1"],
+              source="corrected", now=chat.now.replace(tzinfo=None))
+        s.commit()
+    r = chat.say("sec1", "上个月搞了个党建沙龙")
+    assert r.text == "记为：集中学习，是哪天开的？请回复日期（例如“12月20日”），或直接说正确的。"
+    assert _records(sessions) == []
+    assert "已记录：集中学习 11月25日" in chat.say("sec1", "11月25日").text
