@@ -8,7 +8,7 @@ tries to hold the `scheduler_lease` row. Only the holder runs an APScheduler who
   runs the reminders of that day. A run missed while no instance was up runs once on start if it is
   within the grace window (misfire_grace_time, coalesce); a late run inside quiet hours is deferred to
   the morning as a one-off job carrying the original day, so its keys stay the same.
-- `reminders:replan`: once, as soon as an instance takes the lead (first start, restart, take-over after a
+- re-plan: once, as soon as an instance takes the lead (first start, restart, take-over after a
   leader died): the latest day of each organisation whose send time passed within the grace window is planned
   again. The daily job may already point at tomorrow; planning is idempotent, so what is missing goes out once.
 - `reminders:retry`: every 30 s, failed sends whose backoff has elapsed are tried again, and sends whose holder
@@ -29,7 +29,6 @@ import threading
 from datetime import datetime
 from typing import Any, Callable
 
-from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -69,13 +68,6 @@ def deferred_job(org_id: int, day: str) -> None:
     sched = _active()
     if sched is not None:
         sched.planner.run_day(datetime.fromisoformat(day).date(), [org_id])
-
-
-def replan_job() -> None:
-    """On taking the lead: the day each organisation's latest send time belongs to, planned again."""
-    sched = _active()
-    if sched is not None:
-        sched.replan()
 
 
 def retry_job() -> None:
@@ -124,6 +116,7 @@ class ReminderScheduler:
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._replanning: threading.Thread | None = None
 
     # -- leadership ------------------------------------------------------------------------------
     @property
@@ -147,24 +140,32 @@ class ReminderScheduler:
     def _lead(self) -> None:
         log.info("scheduler lease taken by %s: starting the reminder jobs", self.lease.holder)
         sched = BackgroundScheduler(
-            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE),
-                       "local": MemoryJobStore()},  # this leader's one-off jobs, gone with it
+            jobstores={"default": SQLAlchemyJobStore(engine=self.engine, tablename=JOBS_TABLE)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": self.grace},
             timezone=self.config.timezone)
         _ACTIVE["current"] = self
         self.scheduler = sched
         sched.start(paused=True)
         self.sync_jobs()
-        # The stored daily jobs may already point at tomorrow (the old leader ran them, then died mid-send):
-        # plan today again, at once; planning is idempotent, so only what is missing goes out.
-        sched.add_job(replan_job, id="reminders:replan", name="reminders:replan", jobstore="local",
-                      misfire_grace_time=None)
         sched.resume()
+        # The stored daily jobs may already point at tomorrow (the old leader ran them, then died mid-send):
+        # plan today again, at once, beside the heartbeat; planning is idempotent, so only what is missing goes out.
+        self._replanning = threading.Thread(target=self._replan_logged, name="zhibu-replan", daemon=True)
+        self._replanning.start()
+
+    def _replan_logged(self) -> None:
+        try:
+            self.replan()
+        except Exception:  # noqa: BLE001 - the daily and retry jobs still run; the next leader re-plans again
+            log.exception("re-planning on taking the lead failed")
 
     def _step_down(self) -> None:
         sched, self.scheduler = self.scheduler, None
+        replanning, self._replanning = self._replanning, None
+        if replanning is not None:
+            replanning.join()  # let a running send finish and its row be marked
         if sched is not None:
-            sched.shutdown(wait=True)  # let a running send finish and its row be marked
+            sched.shutdown(wait=True)  # likewise
         if _ACTIVE.get("current") is self:
             _ACTIVE.pop("current", None)
 

@@ -11,7 +11,7 @@ from bot.backup import backup, read_info, restore
 from bot.cli import main
 from bot.demo import seed_demo_if_empty
 from bot.models import (
-    ActivityRecord, ApiToken, AuditLog, Base, Branch, ConversationState, Evidence, InboundMessage, Organisation,
+    ActivityRecord, ApiToken, AuditLog, Award, Base, Branch, ConversationState, Evidence, InboundMessage, Organisation,
     OutboundMessage, Person, Plan, RateHit, ReminderDelivery, SchedulerLease, ScoreEntry, SharedVersion, Submission,
 )
 
@@ -41,6 +41,7 @@ def _fill(sessions) -> None:
             ReminderDelivery(key="k1", org_id=branch.org_id, kind="deadline_self", day=date(2023, 1, 7),
                              payload={"to": "target"}, status="sent", attempts=2),
             ApiToken(name="wecom:x", token="t", expires_at=datetime(2022, 12, 1, 3)),
+            Award(branch_id=branch.id, key="award", level="city", date=date(2022, 6, 1), note="市级先进"),
             SchedulerLease(name="reminders", holder="h:1:a", expires_at=datetime(2022, 12, 1, 1)),
             SharedVersion(name="directory", value=7),
             RateHit(key="target:1", at=datetime(2022, 12, 1, 1, 0, 1)),
@@ -109,9 +110,11 @@ def test_cli_backup_then_restore(tmp_path, monkeypatch):
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     with sessions() as s:
+        records = s.scalar(select(func.count(ActivityRecord.id)))
         s.query(Evidence).delete()
         s.query(ActivityRecord).delete()
         s.commit()
+    assert records > 500
     declined = runner.invoke(main, ["db", "restore", str(tmp_path / "bk.sqlite3")], input="n\n")
     assert declined.exit_code != 0
     with sessions() as s:
@@ -119,5 +122,5 @@ def test_cli_backup_then_restore(tmp_path, monkeypatch):
     done = runner.invoke(main, ["db", "restore", str(tmp_path / "bk.sqlite3"), "--yes"])
     assert done.exit_code == 0 and "已恢复" in done.output, done.output
     with sessions() as s:
-        assert s.scalar(select(func.count(ActivityRecord.id))) == 512
+        assert s.scalar(select(func.count(ActivityRecord.id))) == records
     engine.dispose()
