@@ -58,8 +58,9 @@ _DATE_RE = re.compile(
     rf"|(?=[{_REL_START}])(?P<rel>{_alt(_REL_DAYS)})"
     rf"|(?P<monly>(?:去年|今年|前年|明年)?\s*{N}\s*月份?)"
     rf"|(?<![\d第.])(?P<bd>{N})\s*[日号](?![子楼])"
+    r"|(?P<wkend>(?:这个|这|本)?周末|(?:这个|这|本)?礼拜天?末)"
     r"|(?P<vpast>前几天|前两天|前些天|前段时间|前阵子|上周|上个星期|上星期|上礼拜|上个月|上月|月初|之前|最近|这几天|那天|去年|前年)"
-    r"|(?P<vfut>下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年|节后|年后|过完年|节前)"
+    r"|(?P<vfut>下个?周末|下周|下个星期|下星期|下礼拜|下个月|下月|月底|年底|近期|过几天|过两天|改天|以后|明年|节后|年后|过完年|节前)"
     r")"
 )
 
@@ -168,6 +169,8 @@ def _resolve(m: re.Match[str], today: date, lean: str | None) -> DateHit:
         return DateHit(start, end, _pick(candidates, today, lean))
     if g("named"):
         return _named(g("named"), g("noff"), g("nvague"), start, end, today, lean)
+    if g("wkend"):  # "这周末": a weekend, not a day — ahead unless the line says it is done
+        return DateHit(start, end, None, vague=PAST if lean == PAST else FUTURE)
     if g("vpast"):
         return DateHit(start, end, None, vague=PAST)
     return DateHit(start, end, None, vague=FUTURE)
