@@ -36,10 +36,10 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if isinstance(result, ReplyData):
         return result
     item, points = result
-    entry = ctx.store.set_score(branch_id=branch.id, year=ctx.year, tier=TIER_OF[ctx.person.role], item_id=item.id,
-                                points=points, given_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
-    card = ctx.card(branch)
     tier = TIER_OF[ctx.person.role]
+    entry = ctx.store.set_score(branch_id=branch.id, year=ctx.year, tier=tier, item_id=item.id, points=points,
+                                given_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
+    card = ctx.card(branch)
     return ReplyData("grade", {"branch": branch.name, "item": item.id, "title": item.title, "max": item.max,
                                "points": entry.points, "tier": tier, "total": card.tier_totals.get(tier, card.total)})
 
