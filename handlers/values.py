@@ -15,6 +15,9 @@ from typing import Any
 
 from nlp.numbers import to_int, year_of
 
+from .base import ReplyData
+from .replies import render
+
 EARLIEST = date(2000, 1, 1)  # nothing this bot keeps happened before: a 1900 date is a typo or an attack
 MAX_PEOPLE = 9999  # attendance of one meeting; the parser reads at most four digits anyway
 
@@ -26,16 +29,12 @@ class Refusal:
     template: str
     data: dict[str, Any] = field(default_factory=dict)
 
-    def reply(self) -> Any:
+    def reply(self) -> ReplyData:
         """The chat answer (nothing was stored)."""
-        from .base import ReplyData
-
         return ReplyData(self.template, dict(self.data), status="refused")
 
     def text(self) -> str:
         """The same wording for a web form's 400."""
-        from .replies import render
-
         return render(self.template, dict(self.data))[0]
 
 
