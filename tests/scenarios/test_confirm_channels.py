@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta, timezone
-from datetime import datetime as _dt
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -28,7 +27,7 @@ class Channel:
         self.kind, self.app, self.platform = kind, app, platform
         self.rt = app.extensions["zhibu"]
         self.n = 0
-        self.now = _dt(2022, 12, 26, 2, tzinfo=timezone.utc)  # 10:00 in Shanghai, TS
+        self.now = datetime(2022, 12, 26, 2, tzinfo=timezone.utc)  # 10:00 in Shanghai, TS
         real = Conversation(self.rt.sessions, lambda: self.now, self.rt.services["sender"])
         self.rt.services["conversation"] = real
         for key in ("wecom_channel", "dingtalk_channel"):
