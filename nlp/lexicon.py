@@ -57,6 +57,7 @@ class Lexicon:
     embedded_before: re.Pattern[str]  # "研究…", "选举产生…": an activity named after these is content, not a report
     embedded_after: re.Pattern[str]  # "…安排", "…的筹备": an activity named before these is content
     modifier_after: re.Pattern[str]  # "支委会的记录本", "组织生活会的通知": the activity only qualifies a thing
+    modifier_start: re.Pattern[str]  # any such thing in the line at all (most lines have none: skip the offsets)
 
 
 _LOCK = threading.Lock()
@@ -191,5 +192,6 @@ def _build() -> Lexicon:
         typo_prefixes=frozenset(t[:i] for t in typos for i in range(1, len(t) + 1)),
         embedded_before=re.compile(f"(?:{_alternatives(content['before'])})[^，,。；;！!？?\\s]{{0,8}}$"),
         embedded_after=re.compile(f"^(?:的)?(?:{_alternatives(content['after'])})"),
-        modifier_after=re.compile(f"^的(?:{_alternatives(content['modified'])})"),
+        modifier_after=re.compile(f"^(?:会?上)?的?(?:{_alternatives(content['modified'])})"),
+        modifier_start=_any_of(content["modified"]),
     )

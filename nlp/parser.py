@@ -419,9 +419,8 @@ def _content_filter(text: str, tokens: list[str], h: _Hits, lex: lx.Lexicon) -> 
     """Drop an activity named as another one's subject matter ("支委会研究下周党课安排": one 支委会); say whether
     every activity named only qualifies a thing ("支委会的记录本", "组织生活会的通知")."""
     first = h.activities[0][1]
-    if all(code == first for _, code in h.activities) and (
-            "的" not in text or not any(h.act_words.get(i, "") + "的" in text for i, _ in h.activities)):
-        return False  # the common case: one activity, and no "<activity>的" that could own a thing
+    if all(code == first for _, code in h.activities) and not lex.modifier_start.search(text):
+        return False  # the common case: one activity, and no word it could own
     starts = [0]
     for token in tokens:
         starts.append(starts[-1] + len(token))
