@@ -68,7 +68,9 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
 
     channels.register(app)
     from . import dashboard
+    from .security.web import harden
 
+    harden(app, config.public_url)
     dashboard.register(app)
 
     @app.get("/healthz")
@@ -116,7 +118,8 @@ def _build_channels(runtime: Runtime) -> None:
         from .channels.dingtalk import DingTalkChannel
 
         services["dingtalk_channel"] = DingTalkChannel(config.dingtalk_app_secret, config.dingtalk_api_base,
-                                                       conversation, sender, background)
+                                                       conversation, sender, background,
+                                                       app_key=config.dingtalk_app_key, sessions=runtime.sessions)
 
 
 def _seed_demo(runtime: Runtime, clock: Callable[[], datetime]) -> None:

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+from .security.keys import load_or_create
 
 DEFAULT_SQLITE = "sqlite:///var/zhibu.sqlite3"
 
@@ -27,7 +30,7 @@ class Config:
     dingtalk_app_secret: str | None = None
     dingtalk_api_base: str = "https://oapi.dingtalk.com"
     dingtalk_new_api_base: str = "https://api.dingtalk.com"
-    secret_key: str = "dev-only-change-me"
+    secret_key: str = ""  # empty: a random key for this process only (from_env keeps one under var/)
     public_url: str = "http://127.0.0.1:8000"  # how people reach the dashboard (links the bot sends)
     demo: bool = True  # seed a demo organisation when the database is empty
     web_chat: str = "auto"  # local web chat at "/": auto (only when no platform is configured) / on / off
@@ -52,7 +55,7 @@ class Config:
             "dingtalk_app_secret": _env("ZHIBU_DINGTALK_APP_SECRET"),
             "dingtalk_api_base": _env("ZHIBU_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
             "dingtalk_new_api_base": _env("ZHIBU_DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"),
-            "secret_key": _env("ZHIBU_SECRET_KEY", "dev-only-change-me"),
+            "secret_key": _env("ZHIBU_SECRET_KEY") or overrides.get("secret_key") or load_or_create(),
             "public_url": _env("ZHIBU_PUBLIC_URL", "http://127.0.0.1:8000"),
             "demo": _env("ZHIBU_DEMO", "1") not in ("0", "false", "no"),
             "web_chat": _env("ZHIBU_WEB_CHAT", "auto"),
@@ -60,6 +63,10 @@ class Config:
         known = {f.name for f in fields(cls)}
         values.update({k: v for k, v in overrides.items() if k in known})
         return cls(**values)
+
+    def __post_init__(self) -> None:
+        if not self.secret_key:  # never a built-in key: a Config made in code gets a random one
+            object.__setattr__(self, "secret_key", secrets.token_urlsafe(48))
 
     @property
     def wecom_enabled(self) -> bool:

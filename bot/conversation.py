@@ -224,7 +224,8 @@ class Conversation:
             return Reply(text=text, markdown=markdown), []
         org = self.directory.organisation(session, person.org_id)
         ctx = Context(store=store, person=person, org=org, message_id=message_id, now=now, today=today,
-                      scorer=self.scorer, text=(inbound.text or "").strip(), kind=inbound.kind, media=inbound.media)
+                      scorer=self.scorer, text=(inbound.text or "").strip(), kind=inbound.kind, media=inbound.media,
+                      is_group=inbound.is_group)
         parsed = None
         if inbound.kind == "text":
             parsed = self.parser(ctx.text, today)
@@ -232,8 +233,11 @@ class Conversation:
         text, markdown = render(data.template, data.data)
         text, markdown = self._maybe_ask_plan(ctx, data, text, markdown)
         notes = [(n, *render(n.template, n.data)) for n in ctx.outbox]
+        stored = text
+        for secret in data.secrets:  # a login link is answered once and never kept in clear
+            stored = stored.replace(secret, "〔链接已隐去〕")
         self._finish(session, message_id, person_id=person.id, intent=parsed.intent if parsed is not None else None,
-                     status=data.status, reply_text=text)
+                     status=data.status, reply_text=stored)
         return Reply(text=text, markdown=markdown, files=list(data.files)), notes
 
     @staticmethod

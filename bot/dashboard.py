@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import os
-import secrets
 import tempfile
 from datetime import date, datetime, timezone
 from functools import wraps
@@ -20,38 +19,26 @@ from zoneinfo import ZoneInfo
 
 from flask import (Blueprint, Flask, abort, current_app, g, redirect, render_template, request, send_file, session,
                    url_for)
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
+from .security.web import check_csrf, csrf_token
 from .models import ActivityRecord, Award, Branch, Group, InboundMessage, Incident, Organisation, Person, Submission
 
 bp = Blueprint("office", __name__, url_prefix="/office")
-LINK_SALT = "zhibu-office-login"
-LINK_MAX_AGE = 7 * 24 * 3600
+LINK_MAX_AGE = 15 * 60  # a login link: 15 minutes, single use
 ALLOWED_ROLES = ("office", "group_leader")
 
 
-# ------------------------------------------------------------------ signed links
-def _serializer(secret_key: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=LINK_SALT)
+# ------------------------------------------------------------------ login links
+def office_login_link(db: Any, person_id: int, base_url: str = "") -> str:
+    """What the bot sends an office member or group leader, one-to-one: opens the dashboard already logged in.
 
+    A random id, single use, valid LINK_MAX_AGE seconds; only its digest is stored (bot/security/tokens.py).
+    The caller commits."""
+    from bot.security import tokens
 
-def login_token(secret_key: str, person_id: int) -> str:
-    return _serializer(secret_key).dumps({"p": person_id})
-
-
-def read_login_token(secret_key: str, token: str, max_age: int = LINK_MAX_AGE) -> int | None:
-    """The person id in a valid, unexpired token; None for a forged, altered or stale one."""
-    try:
-        data = _serializer(secret_key).loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
-    return data.get("p") if isinstance(data, dict) and isinstance(data.get("p"), int) else None
-
-
-def office_login_link(secret_key: str, person_id: int, base_url: str = "") -> str:
-    """What the bot sends an office member or group leader: opens the dashboard already logged in."""
-    return f"{base_url.rstrip('/')}/office/auth/{login_token(secret_key, person_id)}"
+    raw = tokens.issue(db, "login_link", tokens.LOGIN_LINK_TTL, person_id=person_id)
+    return f"{base_url.rstrip('/')}/office/auth/{raw}"
 
 
 # ------------------------------------------------------------------ request context
@@ -82,20 +69,16 @@ def _today() -> date:
 
 
 def _period(org: Organisation) -> tuple[int, date]:
-    year = int(request.args.get("year") or org.year)
+    """The year asked for (`?year=`), within 2000–2100; anything else is a 400, never a 500."""
+    raw = request.args.get("year") or str(org.year)
+    if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
+        abort(400, "年份请写成四位数字，例如 ?year=2022")
+    year = int(raw)
     return year, min(_today(), date(year, 12, 31))
 
 
-def _csrf() -> str:
-    if "office_csrf" not in session:
-        session["office_csrf"] = secrets.token_urlsafe(16)
-    return session["office_csrf"]
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not hmac.compare_digest(sent, session.get("office_csrf", "")):
-        abort(400, "表单已过期，请刷新页面后重试")
+_csrf = csrf_token
+_check_csrf = check_csrf
 
 
 def office_only(view: Callable) -> Callable:
@@ -109,19 +92,45 @@ def office_only(view: Callable) -> Callable:
     return wrapped
 
 
+def _session_person() -> Person | None:
+    """The person of this browser's live dashboard session: the session id must still be stored (logout, a move or
+    a deactivation deletes it, on every process) and belong to an active office member or group leader."""
+    from bot.security import tokens
+
+    raw, pid = session.get("office_sid"), session.get("office_person")
+    row = tokens.lookup(_db(), "session", raw) if isinstance(raw, str) else None
+    if row is None or row.person_id != pid:
+        return None
+    person = _db().get(Person, pid)
+    if person is None or not person.active or person.role not in ALLOWED_ROLES:
+        return None
+    return person
+
+
 def login_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
-        pid = session.get("office_person")
-        person = _db().get(Person, pid) if pid else None
-        if person is None or not person.active or person.role not in ALLOWED_ROLES:
+        person = _session_person()
+        if person is None:
             session.pop("office_person", None)
+            session.pop("office_sid", None)
             return redirect(url_for("office.login", next=request.path))
         g.person = person
         g.org = _db().get(Organisation, person.org_id)
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def _start_session(person: Person) -> None:
+    """A new server-side session (the cookie holds its random id); the old cookie's contents are dropped."""
+    from bot.security import tokens
+
+    raw = tokens.issue(_db(), "session", tokens.SESSION_TTL, person_id=person.id)
+    _db().commit()
+    session.clear()
+    session["office_person"] = person.id
+    session["office_sid"] = raw
 
 
 def _visible_groups() -> list[Group]:
@@ -145,45 +154,69 @@ def _render(template: str, **ctx: Any) -> str:
 
 
 # ------------------------------------------------------------------ login
-def _demo_password() -> str | None:
+def _password() -> str | None:
+    """The office password: ZHIBU_OFFICE_PASSWORD, or "demo" while the database holds the demo committee alone."""
     pw = os.environ.get("ZHIBU_OFFICE_PASSWORD")
     if pw:
         return pw
-    return "demo" if _runtime().config.demo else None
+    return "demo" if _demo() else None
+
+
+def _demo() -> bool:
+    from bot.security.demo_mode import demo_only
+
+    rt = _runtime()
+    return rt.config.demo and demo_only(_db(), rt.config)
+
+
+def _login_page(error: str | None, status: int):
+    password = _password()
+    people = []
+    if password and _demo():  # names only for the demo committee, never a real roster to anonymous visitors
+        people = list(_db().scalars(select(Person).where(Person.role.in_(ALLOWED_ROLES), Person.active.is_(True))
+                                    .order_by(Person.role.desc(), Person.id).limit(50)))
+    return render_template("pages/office/login.html", error=error, csrf=_csrf(), password_login=bool(password),
+                           people=people, person=None, org=None), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
-    password = _demo_password()
-    if request.method == "POST":
-        _check_csrf()
-        name = (request.form.get("name") or "").strip()
-        person = _db().scalars(select(Person).where(Person.name == name, Person.role.in_(ALLOWED_ROLES),
-                                                    Person.active.is_(True)).limit(1)).first()
-        given = request.form.get("password") or ""
-        if password and person is not None and hmac.compare_digest(given, password):
-            session.clear()
-            session["office_person"] = person.id
-            nxt = request.args.get("next") or ""
-            return redirect(nxt if nxt.startswith("/office/") else url_for("office.index"))
-        error = "姓名或密码不对（只有办公室和协作组组长可以登录）" if password else "请使用机器人发送的登录链接"
-    people = list(_db().scalars(select(Person).where(Person.role.in_(ALLOWED_ROLES), Person.active.is_(True))
-                                .order_by(Person.role.desc(), Person.id).limit(50))) if password else []
-    return render_template("pages/office/login.html", error=error, csrf=_csrf(), password_login=bool(password),
-                           people=people, person=None, org=None), (401 if error else 200)
+    from bot.security import login_limit
+
+    if request.method == "GET":
+        return _login_page(None, 200)
+    _check_csrf()
+    password = _password()
+    if not password:
+        return _login_page("请使用机器人发送的登录链接", 401)
+    db, addr = _db(), request.remote_addr or "-"
+    name = (request.form.get("name") or "").strip()[:100]
+    if login_limit.blocked(db, addr, name):
+        return _login_page("尝试次数太多，请 15 分钟后再试，或在机器人里发送“办公室登录”获取链接", 429)
+    person = db.scalars(select(Person).where(Person.name == name, Person.role.in_(ALLOWED_ROLES),
+                                             Person.active.is_(True)).limit(1)).first()
+    given = request.form.get("password") or ""
+    if person is None or not hmac.compare_digest(given.encode(), password.encode()):
+        login_limit.failed(db, addr, name)
+        db.commit()
+        return _login_page("姓名或密码不对（只有办公室和协作组组长可以登录）", 401)
+    _start_session(person)
+    nxt = request.args.get("next") or ""
+    return redirect(nxt if nxt.startswith("/office/") and "//" not in nxt else url_for("office.index"))
 
 
 @bp.get("/auth/<token>")
 def auth(token: str):
-    pid = read_login_token(current_app.config["SECRET_KEY"], token)
-    person = _db().get(Person, pid) if pid else None
+    """A login link from the bot: used once, then it opens nothing."""
+    from bot.security import tokens
+
+    row = tokens.redeem(_db(), "login_link", token)
+    person = _db().get(Person, row.person_id) if row and row.person_id else None
     if person is None or not person.active or person.role not in ALLOWED_ROLES:
-        return render_template("pages/office/login.html", error="登录链接无效或已过期，请向机器人重新获取",
-                               csrf=_csrf(), password_login=bool(_demo_password()), people=[], person=None,
-                               org=None), 403
-    session.clear()
-    session["office_person"] = person.id
+        _db().rollback()
+        return _login_page("登录链接无效、已用过或已过期，请向机器人重新获取", 403)
+    _db().commit()
+    _start_session(person)
     if person.role == "group_leader" and person.group_id:
         return redirect(url_for("office.group", group_id=person.group_id))
     return redirect(url_for("office.index"))
@@ -191,7 +224,15 @@ def auth(token: str):
 
 @bp.post("/logout")
 def logout():
-    session.pop("office_person", None)
+    """Ends this session on the server too: a copy of the cookie opens nothing afterwards."""
+    from bot.security import tokens
+
+    _check_csrf()
+    raw = session.get("office_sid")
+    if isinstance(raw, str):
+        tokens.revoke(_db(), "session", raw)
+        _db().commit()
+    session.clear()
     return redirect(url_for("office.login"))
 
 
@@ -209,7 +250,9 @@ def index():
         groups.append({"group": grp, "count": len(ranked), "avg": round(sum(totals) / len(totals), 2) if totals else None,
                        "top": ranked[0][1] if ranked else None})
     groups.sort(key=lambda row: (row["avg"] is None, -(row["avg"] or 0), row["group"].id))  # best average first
-    unknown = _db().scalar(select(InboundMessage.id).where(InboundMessage.status == "not_understood").limit(1))
+    from bot.store import Store
+
+    unknown = next(iter(Store(_db()).not_understood(g.org.id, 1)), None)
     pending = len(_db().scalars(select(Award.id).join(Branch, Branch.id == Award.branch_id).where(  # 待确认
         Branch.org_id == g.org.id, Award.pending.is_(True), Award.deleted_at.is_(None))).all())
     return _render("index.html", groups=groups, year=year, as_of=as_of, has_unknown=unknown is not None,
@@ -318,7 +361,7 @@ def unknown():
     from bot.store import Store
     from scoring import ACTIVITIES
 
-    msgs = Store(_db()).not_understood(200)
+    msgs = Store(_db()).not_understood(g.org.id, 200)
     branches = list(_db().scalars(select(Branch).where(Branch.org_id == g.org.id, Branch.active.is_(True))
                                   .order_by(Branch.group_id, Branch.id)))
     senders = {p.id: p for p in _db().scalars(select(Person).where(
@@ -338,7 +381,7 @@ def unknown_to_record(message_id: int):
     _check_csrf()
     db = _db()
     msg = db.get(InboundMessage, message_id)
-    if msg is None or msg.status not in ("not_understood", "failed"):
+    if msg is None or not Store(db).not_understood(g.org.id, 1, message_id=message_id):
         abort(404)
     try:
         branch_id = int(request.form.get("branch_id", ""))
@@ -426,7 +469,6 @@ def _refuse_absurd(day: date, expected: int | None = None, present: int | None =
         abort(400, problem.text())
 
 
-
 @bp.post("/incidents/add")
 @login_required
 @office_only
@@ -504,7 +546,6 @@ def award_review(award_id: int):
         Store(_db()).soft_delete(row, g.person.id, None)
     _db().commit()
     return redirect(url_for("office.incidents", done=f"{decision}ed-{award_id}", year=row.date.year))
-
 
 
 @bp.get("/workflow")

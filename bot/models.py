@@ -373,3 +373,53 @@ class ReminderDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SecurityToken(Base):
+    """One-time and revocable secrets, kept as SHA-256 digests only (a database reader learns no usable value).
+
+    kind: `login_link` (a ≤ 15-minute office login link, single use), `session` (a dashboard session: logout
+    deletes it, so a copied cookie dies with it), `file` (a web-chat download: names a file by id, payload holds
+    its place under an allowed folder), `dingtalk_sign` (a DingTalk `(timestamp, sign)` pair seen once within
+    its hour; payload holds the msgId it came with).
+    """
+
+    __tablename__ = "security_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    __table_args__ = (UniqueConstraint("kind", "digest", name="uq_security_token"),)
+
+
+class LoginAttempt(Base):
+    """A failed password login, counted per address and per name across every process (rate limit)."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # addr / name
+    digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_login_attempt_lookup", "scope", "digest", "at"),)
+
+
+class LearnedPhrase(Base):
+    """A phrasing one organisation taught the bot (a corrected or confirmed reading): its shape (nlp/learned.py)
+    and what it means. Read only for lines the rules are unsure of; the office lists and removes them."""
+
+    __tablename__ = "learned_phrase"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    shape: Mapped[str] = mapped_column(String(200))
+    example: Mapped[str] = mapped_column(String(500))  # the line that taught it, as written
+    intent: Mapped[str] = mapped_column(String(20))
+    activities: Mapped[list] = mapped_column(JSON, default=list)
+    taught_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    source: Mapped[str] = mapped_column(String(20))  # confirmed / corrected / office
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("org_id", "shape", name="uq_learned_phrase"),)

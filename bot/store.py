@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -179,10 +179,18 @@ class Store:
     def message(self, message_id: int) -> InboundMessage | None:
         return self.session.get(InboundMessage, message_id)
 
-    def not_understood(self, limit: int = 100) -> list[InboundMessage]:
-        """What the office should look at: messages the bot did not understand or failed on."""
+    def not_understood(self, org_id: int, limit: int = 100, *, message_id: int | None = None) -> list[InboundMessage]:
+        """What an office should look at: its own people's messages the bot did not understand or failed on
+        (a failed message may lack its person: then the sender's account names them)."""
+        people = select(Person.id).where(Person.org_id == org_id)
+        accounts = select(Person.wecom_userid).where(Person.org_id == org_id, Person.wecom_userid.is_not(None)).union(
+            select(Person.dingtalk_userid).where(Person.org_id == org_id, Person.dingtalk_userid.is_not(None)))
+        mine = or_(InboundMessage.person_id.in_(people),
+                   and_(InboundMessage.person_id.is_(None), InboundMessage.account.in_(accounts)))
+        if message_id is not None:
+            mine = and_(mine, InboundMessage.id == message_id)
         return list(self.session.scalars(select(InboundMessage).where(
-            InboundMessage.status.in_(("not_understood", "failed"))).order_by(InboundMessage.id.desc()).limit(limit)))
+            InboundMessage.status.in_(("not_understood", "failed")), mine).order_by(InboundMessage.id.desc()).limit(limit)))
 
     # ---------------------------------------------------------------- activities
     def find_activity(self, branch_id: int, code: str, day: date, *, exclude_id: int | None = None) -> ActivityRecord | None:
@@ -227,17 +235,20 @@ class Store:
         return list(self.session.scalars(q.order_by(ActivityRecord.date, ActivityRecord.id)))
 
     def last_activity_by(self, person_id: int, *, code: str | None = None, day: date | None = None,
-                         branch_id: int | None = None) -> ActivityRecord | None:
-        """The reporter's most recent live record (optionally the one with that activity and/or date)."""
+                         branch_id: int | None = None, since: datetime | None = None) -> ActivityRecord | None:
+        """The reporter's most recent live record of that branch (optionally the one with that activity and/or
+        date; a named record may be anyone's of the branch), reported at or after `since`."""
         q = select(ActivityRecord).where(ActivityRecord.deleted_at.is_(None))
-        if branch_id is not None and (code or day):
-            q = q.where(ActivityRecord.branch_id == branch_id)  # a named record: anyone of the branch may fix it
-        else:
+        if branch_id is not None:
+            q = q.where(ActivityRecord.branch_id == branch_id)
+        if not (branch_id is not None and (code or day)):
             q = q.where(ActivityRecord.reported_by == person_id)
         if code:
             q = q.where(ActivityRecord.code == code)
         if day:
             q = q.where(ActivityRecord.date == day)
+        if since is not None:
+            q = q.where(ActivityRecord.created_at >= since)
         return self.session.scalars(q.order_by(ActivityRecord.id.desc()).limit(1)).first()  # the last one reported
 
     def soft_delete_activity(self, rec: ActivityRecord, actor_id: int | None, message_id: int | None,
@@ -349,15 +360,22 @@ class Store:
         self.audit(actor_id, "undo", "incident", row.id, before, {"deleted_at": row.deleted_at.isoformat()}, None, now)
         return row
 
-    def last_declaration_by(self, person_id: int) -> Declaration | None:
-        return self.session.scalars(select(Declaration).where(
-            Declaration.reported_by == person_id, Declaration.deleted_at.is_(None)).order_by(
-            Declaration.created_at.desc(), Declaration.id.desc()).limit(1)).first()
+    def last_declaration_by(self, person_id: int, *, branch_id: int | None = None,
+                            since: datetime | None = None) -> Declaration | None:
+        q = select(Declaration).where(Declaration.reported_by == person_id, Declaration.deleted_at.is_(None))
+        if branch_id is not None:
+            q = q.where(Declaration.branch_id == branch_id)
+        if since is not None:
+            q = q.where(Declaration.created_at >= since)
+        return self.session.scalars(q.order_by(Declaration.created_at.desc(), Declaration.id.desc()).limit(1)).first()
 
-    def last_award_by(self, person_id: int) -> Award | None:
-        return self.session.scalars(select(Award).where(
-            Award.recorded_by == person_id, Award.deleted_at.is_(None)).order_by(
-            Award.created_at.desc(), Award.id.desc()).limit(1)).first()
+    def last_award_by(self, person_id: int, *, branch_id: int | None = None, since: datetime | None = None) -> Award | None:
+        q = select(Award).where(Award.recorded_by == person_id, Award.deleted_at.is_(None))
+        if branch_id is not None:
+            q = q.where(Award.branch_id == branch_id)
+        if since is not None:
+            q = q.where(Award.created_at >= since)
+        return self.session.scalars(q.order_by(Award.created_at.desc(), Award.id.desc()).limit(1)).first()
 
     def soft_delete(self, row: Declaration | Award, actor_id: int | None, message_id: int | None,
                     now: datetime | None = None) -> None:

@@ -19,6 +19,9 @@ from bot.models import ROLE_LABELS, Branch, Organisation, Person
 from bot.store import Store, evaluation_year
 
 BRANCH_ROLES = frozenset({"secretary", "organiser"})
+# How long after a record was reported its reporter may still undo or correct it in chat ("刚才那条" never reaches
+# a record weeks old); older records are changed by the office, audited (docs/conversation.md).
+EDIT_WINDOW = timedelta(days=7)
 READ_ROLES = frozenset({"secretary", "organiser", "member"})
 ALL_ROLES = frozenset(ROLE_LABELS)
 
@@ -31,6 +34,7 @@ class ReplyData:
     data: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
     status: str = "handled"  # handled / not_understood / refused
+    secrets: list[str] = field(default_factory=list)  # cut out of the copy stored on the message (login links)
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Context:
     text: str = ""
     kind: str = "text"
     media: dict | None = None
+    is_group: bool = False  # the message came from a group chat: nothing private is answered there
     outbox: list[Notification] = field(default_factory=list)
 
     @property
@@ -96,6 +101,11 @@ class Context:
         """Score 'as of' today, or the year's end once the year is over."""
         end = date(self.year, 12, 31)
         return min(self.today, end)
+
+    @property
+    def edit_since(self) -> datetime:
+        """The oldest report time undo/correct may reach (EDIT_WINDOW back from now)."""
+        return self.now - EDIT_WINDOW
 
     def expires(self, minutes: int = 30) -> datetime:
         return self.now + timedelta(minutes=minutes)

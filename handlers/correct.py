@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from nlp.types import Parsed
 
-from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .base import BRANCH_ROLES, EDIT_WINDOW, Context, ReplyData, refused
 from .values import check_counts, check_day, impossible_day
 
 ROLES = BRANCH_ROLES
+SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
@@ -15,15 +16,17 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     store, pid = ctx.store, ctx.person.id
     acts = list(parsed.activities)
     changes: dict = {}
+    # Only the sender's current branch, reported within EDIT_WINDOW (as undo).
+    scope = {"branch_id": ctx.person.branch_id, "since": ctx.edit_since}
     if len(acts) >= 2:  # "把<date>的A改成B": A (and the date) name the record, B is the new activity
-        rec = store.last_activity_by(pid, code=acts[0], day=parsed.date, branch_id=ctx.person.branch_id)
+        rec = store.last_activity_by(pid, code=acts[0], day=parsed.date, **scope)
         changes["code"] = acts[-1]
     elif parsed.subject:  # "刚才那条支委会的日期不对，应该是12月3日": the last 支委会, whatever came after it
-        rec = store.last_activity_by(pid, code=parsed.subject, branch_id=ctx.person.branch_id)
+        rec = store.last_activity_by(pid, code=parsed.subject, **scope)
         if parsed.date:
             changes["date"] = parsed.date
     else:
-        rec = store.last_activity_by(pid)
+        rec = store.last_activity_by(pid, **scope)
         if acts:
             changes["code"] = acts[0]
         if parsed.date:
@@ -38,7 +41,9 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         changes["topic"] = parsed.topic[:500]
     if rec is None:
         named = acts[0] if len(acts) >= 2 else parsed.subject
-        return ReplyData("undo_none", {"code": named, "date": parsed.date if len(acts) >= 2 else None})
+        day = parsed.date if len(acts) >= 2 else None
+        too_old = store.last_activity_by(pid, code=named, day=day, branch_id=ctx.person.branch_id) is not None
+        return ReplyData("undo_none", {"code": named, "date": day, "too_old": too_old, "days": EDIT_WINDOW.days})
     changes = {k: v for k, v in changes.items() if getattr(rec, k) != v}
     problem = (impossible_day(ctx.text, ctx.today, "修改") if parsed.date is None else None) or (
         check_day(changes["date"], open_year=ctx.year, action="修改") if "date" in changes else None) or (

@@ -1,7 +1,10 @@
-"""dashboard: "打开办公室后台", "给我看板链接" → a signed login link to /office/ (bot.dashboard.office_login_link).
+"""dashboard: "打开办公室后台", "给我看板链接" → a login link to /office/ (bot.dashboard.office_login_link).
 
-The link carries only the asker's person id; what it opens is decided by their role when it is used (the office:
-everything; a group leader: their own group). Branch people are told politely that the dashboard is not theirs.
+The link is a random id stored as a digest: single use, valid 15 minutes, opening what the asker's role allows
+(the office: everything; a group leader: their own group). It is only ever sent one-to-one: asked for in a group
+chat, the bot says to ask privately and sends nothing there. The reply stored on the message has the link cut
+out (ReplyData.secrets), so the message table never holds a usable link. Branch people are told politely that
+the dashboard is not theirs.
 """
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ def handle(_parsed, ctx: Context) -> ReplyData:
     if person.role not in ALLOWED_ROLES or (person.role == "group_leader" and person.group_id is None):
         return ReplyData("dashboard_link_refused", {"role": ctx.role_label, "leaderless": person.role == "group_leader"},
                          status="refused")
+    if ctx.is_group:
+        return ReplyData("dashboard_link_private", {}, status="refused")
     from bot.exports.chart_push import app_config
 
-    config = app_config(ctx.store.session)  # the serving app's secret key and public URL
-    link = office_login_link(config.secret_key, person.id, config.public_url)
-    return ReplyData("dashboard_link", {"link": link, "days": LINK_MAX_AGE // 86400, "role": person.role,
-                                        "group": person.group.name if person.group else None})
+    config = app_config(ctx.store.session)  # the serving app's public URL
+    link = office_login_link(ctx.store.session, person.id, config.public_url)
+    return ReplyData("dashboard_link", {"link": link, "minutes": LINK_MAX_AGE // 60, "role": person.role,
+                                        "group": person.group.name if person.group else None}, secrets=[link])

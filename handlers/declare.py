@@ -16,6 +16,7 @@ from .labels import vocabulary
 from .values import check_day, impossible_day
 
 ROLES = BRANCH_ROLES
+SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:

@@ -53,6 +53,17 @@ def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
     module = module_for(intent)
     if ctx.person.role not in module.ROLES:
         return refused(ctx, INTENT_LABELS.get(intent, intent))
+    if getattr(module, "SCOPE", None) == "own_branch":
+        from .scope import outside_own_branch
+
+        refusal = outside_own_branch(ctx, INTENT_LABELS.get(intent, intent))
+        if refusal is not None:
+            return refusal
+    if intent in ("record", "plan", "unknown"):  # unsure: ask; a phrasing the organisation taught: use (confirm.py)
+        from .confirm import unsure
+
+        if (asked := unsure(parsed, ctx)) is not None:
+            return asked
     return module.handle(parsed, ctx)
 
 
@@ -62,6 +73,11 @@ def _pending_answer(parsed: Parsed, ctx: Context) -> ReplyData | None:
     if state is None:
         return None
     kind, payload = state.kind, dict(state.payload or {})
+    if kind == "confirm_record":  # the answer to "记为：…？回复“是”" (handlers/confirm.py); else dropped below
+        from .confirm import answer as confirm_answer
+
+        if (confirmed := confirm_answer(parsed, ctx, payload)) is not None:
+            return confirmed
     if kind == "await_activity":
         if parsed.activities and parsed.intent in ("record", "unknown"):
             from .record import complete_pending

@@ -13,6 +13,7 @@ from .record import record_activities
 from .values import check_day, impossible_day, plan_latest
 
 ROLES = BRANCH_ROLES
+SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 ASK_WINDOW = timedelta(days=3)
 
 

@@ -9,6 +9,7 @@ from .base import BRANCH_ROLES, Context, ReplyData, refused
 from .values import check_counts, check_day, impossible_day
 
 ROLES = BRANCH_ROLES
+SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 
 def speaker_role(speaker: str | None, roster: dict[str, str] | None = None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -21,7 +21,7 @@ from handlers.replies import render
 from ..media import MediaStore
 from ..messages import Inbound, Reply
 from ..push import session_payload
-from .dingtalk_protocol import MAX_BODY, DingMessage, check_sign, parse_payload, webhook_allowed
+from .dingtalk_protocol import MAX_BODY, DingMessage, check_robot, check_sign, parse_payload, webhook_allowed
 from .errors import Rejected
 from .media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
 from .window import Background, within_window
@@ -51,6 +51,8 @@ class DingTalkChannel:
     clock: Callable[[], float] = field(default=time.time)
     media_store: MediaStore | None = None  # built from the sender's config on first use
     media_deadline: float = MEDIA_DEADLINE
+    app_key: str | None = None  # robotCode every message must carry
+    sessions: Any = None  # where seen (timestamp, sign) pairs are remembered (the app's session factory)
 
     def _handle(self, inbound: Inbound) -> Reply:
         """Text goes straight to the core; a picture/file is downloaded first (inside the budget)."""
@@ -59,6 +61,8 @@ class DingTalkChannel:
     def receive(self, headers, body: bytes) -> tuple[int, dict]:
         check_sign(headers.get("timestamp"), headers.get("sign"), self.app_secret, now_ms=self.clock() * 1000)
         msg = parse_payload(body)
+        check_robot(msg, self.app_key)
+        self._check_replay(headers.get("timestamp"), headers.get("sign"), msg)
         inbound = to_inbound(msg)
         try:
             on_time, reply = within_window(self.background, lambda: self._handle(inbound),
@@ -69,6 +73,19 @@ class DingTalkChannel:
         if on_time and reply is not None:
             self.background.submit(self.answer, msg, reply)
         return 200, {}
+
+    def _check_replay(self, timestamp: str, sign: str, msg: DingMessage) -> None:
+        """A (timestamp, sign) pair signs one message: it is accepted again only for that msgId (DingTalk's own
+        retry, answered once by the dedup), never for another body — a captured pair cannot carry a forged sender."""
+        if self.sessions is None:
+            return
+        from ..security import tokens
+
+        seen = {"msg": msg.msg_id, "sender": msg.sender_staff_id}
+        with self.sessions() as s:
+            first = tokens.first_use(s, "dingtalk_sign", f"{timestamp}\n{sign}", tokens.SIGN_TTL, seen)
+        if first != seen:
+            raise Rejected(403, "timestamp/sign already used for another message")
 
     def answer(self, msg: DingMessage, reply: Reply) -> None:
         if reply.duplicate or not (reply.text or reply.files):

@@ -26,6 +26,12 @@ def dingtalk_sign(timestamp_ms: str, secret: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+def check_robot(msg: "DingMessage", app_key: str | None) -> None:
+    """The message must be for our robot: its robotCode is the app key (when one is configured)."""
+    if app_key and msg.robot_code != app_key:
+        raise Rejected(403, "robotCode is not this app's")
+
+
 def check_sign(timestamp: str | None, sign: str | None, secret: str, *, now_ms: float | None = None) -> None:
     if not timestamp or not sign:
         raise Rejected(401, "missing timestamp or sign header")
@@ -50,6 +56,7 @@ class DingMessage:
     text: str = ""
     download_code: str = ""
     filename: str = ""
+    robot_code: str = ""
 
     @property
     def is_group(self) -> bool:
@@ -111,6 +118,7 @@ def parse_payload(raw: bytes) -> DingMessage:
         conversation_id=_str(body, "conversationId", limit=200),
         session_webhook=_str(body, "sessionWebhook", limit=1000),
         text=text, download_code=download_code[:500], filename=filename[:300],
+        robot_code=_str(body, "robotCode", limit=200),
     )
 
 

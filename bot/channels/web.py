@@ -5,6 +5,7 @@ anyone, which is what a demo needs and what production must never offer.
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from pathlib import Path
@@ -13,13 +14,13 @@ from typing import Any
 import yaml
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, send_file
 from werkzeug.exceptions import RequestEntityTooLarge
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 
 from ..media import IMAGE_EXTENSIONS, UPLOAD_EXTENSIONS, MediaStore, MediaTooLarge, extension, sanitise
 from ..messages import Inbound, Reply
 from ..push import web_chat_enabled
 from ..models import ROLE_LABELS, InboundMessage, OutboundMessage, Person, PushTarget
+from ..security.web import csrf_ok, csrf_token
 from .render import markdown_to_html, text_to_html
 
 log = logging.getLogger("bot.channels.web")
@@ -31,13 +32,30 @@ def _runtime():
     return current_app.extensions["zhibu"]
 
 
-def _signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="zhibu-web-file")
+def served_roots() -> list[Path]:
+    """The only folders a download link may point into: the media folder and the exports folder."""
+    from handlers.export import export_dir
+
+    return [MediaStore.from_config(_runtime().config).root.resolve(), export_dir().resolve()]
 
 
-def file_link(path: Path) -> dict:
-    token = _signer().dumps(str(Path(path).resolve()))
-    return {"name": Path(path).name, "url": f"/web/files/{token}"}
+def _inside(path: Path, roots: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def file_link(path: Path) -> dict | None:
+    """A download link naming a stored id (never a path); None for a file outside the served folders."""
+    from ..security import tokens
+
+    path = Path(path)
+    if not _inside(path, served_roots()):
+        log.error("refusing a download link to %s: outside the media and export folders", path.name)
+        return None
+    with _runtime().sessions() as s:
+        raw = tokens.issue(s, "file", tokens.FILE_TTL, payload={"path": str(path.resolve()), "name": path.name})
+        s.commit()
+    return {"name": path.name, "url": f"/web/files/{raw}"}
 
 
 def reply_json(reply: Reply) -> dict:
@@ -45,7 +63,7 @@ def reply_json(reply: Reply) -> dict:
         "text": reply.text,
         "html": markdown_to_html(reply.markdown) if reply.markdown else text_to_html(reply.text),
         "markdown": bool(reply.markdown),
-        "files": [file_link(p) for p in reply.files],
+        "files": [link for link in (file_link(p) for p in reply.files) if link],
         "duplicate": reply.duplicate,
     }
 
@@ -132,17 +150,39 @@ def history(sessions, account: str, limit: int = 30) -> list[dict]:
 bp = Blueprint("web", __name__)
 
 
-@bp.get("/")
-def index() -> Response | str:
+def web_chat_open() -> bool:
+    """Anyone who opens the page speaks as anyone: only when asked for (ZHIBU_WEB_CHAT=on, which `zhibu serve`
+    refuses with a real roster or a platform), or automatically while the database holds the demo committee alone
+    and no platform is configured."""
+    from ..security.demo_mode import demo_only
+
     rt = _runtime()
     if not web_chat_enabled(rt.config):
+        return False
+    if (rt.config.web_chat or "auto").lower() in ("on", "1", "true", "yes"):
+        return True
+    with rt.sessions() as s:
+        return demo_only(s, rt.config)
+
+
+@bp.get("/")
+def index() -> Response | str:
+    if not web_chat_open():
         return render_template("pages/landing.html")
-    return render_template("pages/chat.html", examples=examples())
+    return render_template("pages/chat.html", examples=examples(), csrf=csrf_token())
 
 
 def _enabled_or_404() -> None:
-    if not web_chat_enabled(_runtime().config):
+    if not web_chat_open():
         abort(404)
+
+
+def _posted_or_403() -> None:
+    """A state-changing call must carry this page's CSRF token (another site cannot post as the visitor)."""
+    _enabled_or_404()
+    if not csrf_ok():
+        abort(Response(json.dumps({"error": "页面已过期，请刷新后再发"}, ensure_ascii=False), 400,
+                       mimetype="application/json"))
 
 
 @bp.get("/api/web/people")
@@ -153,7 +193,7 @@ def api_people():
 
 @bp.post("/api/web/message")
 def api_message():
-    _enabled_or_404()
+    _posted_or_403()
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="请发送 JSON：{account, text}"), 400
@@ -176,7 +216,7 @@ def api_message():
 @bp.post("/api/web/upload")
 def api_upload():
     """A file from the paperclip button: saved like a platform's media, then an image/file message."""
-    _enabled_or_404()
+    _posted_or_403()
     rt = _runtime()
     store = MediaStore.from_config(rt.config)
     too_large = jsonify(error=f"文件太大了（最多 {store.max_bytes // (1024 * 1024)} MB）"), 413
@@ -237,11 +277,14 @@ def api_history():
 
 @bp.get("/web/files/<token>")
 def download(token: str):
+    """A file the bot handed over in the web chat, by its stored id; only ever from the served folders."""
+    from ..security import tokens
+
     _enabled_or_404()
-    try:
-        path = Path(_signer().loads(token, max_age=24 * 3600))
-    except BadSignature:
+    with _runtime().sessions() as s:
+        row = tokens.lookup(s, "file", token)
+        payload = dict(row.payload or {}) if row else {}
+    path = Path(payload.get("path") or "")
+    if not payload or not path.is_file() or not _inside(path, served_roots()):
         abort(404)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_file(path, as_attachment=True, download_name=payload.get("name") or path.name)

@@ -106,7 +106,8 @@ def make_app(db_url, engine, platform, tmp_path) -> Callable:
         rt = app.extensions["zhibu"]
         conv = rt.services["conversation"]
         if isinstance(conv, _LateFake):
-            export = tmp_path / "第一协作组评分结果汇总表.xlsx"
+            export = tmp_path / "media" / "exports" / "第一协作组评分结果汇总表.xlsx"  # a served folder
+            export.parent.mkdir(parents=True, exist_ok=True)
             export.write_bytes(b"PK\x03\x04 fake xlsx")
             conv = FakeConversation(rt.sessions, rt.services["sender"], export_file=export)
             rt.services["conversation"] = conv

@@ -3,6 +3,7 @@
 handles it — a grading table, 佐证资料 — the same way as WeChat Work's MediaId (tests/channels/test_media.py)."""
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -28,13 +29,16 @@ def ding(make_app, core):  # noqa: F811 - the fixture imported above
     return make_app(wecom=False, conversation=core.conv)
 
 
+_STAMPS = itertools.count()
+
+
 def _post(app, platform, msg_type: str, code: str, msg_id: str, user: str, filename: str = "") -> str:
     """POST a signed picture/file push as DingTalk does; the text the bot answered through the sessionWebhook."""
     content = {"downloadCode": code, **({"fileName": filename} if filename else {})}
     body = {"msgtype": msg_type, "content": content, "msgId": msg_id, "senderStaffId": user, "senderNick": "测试",
             "conversationType": "1", "conversationId": "cidDM1", "robotCode": DING_APP_KEY,
             "sessionWebhook": f"{platform.base}/robot/sendBySession?session=s-{msg_id}"}
-    ts = str(TS * 1000)
+    ts = str(TS * 1000 + next(_STAMPS))  # each push signs its own timestamp (a pair is accepted for one message)
     before = len(platform.messages("/robot/sendBySession"))
     resp = app.test_client().post("/dingtalk/callback", data=json.dumps(body, ensure_ascii=False).encode(),
                                   headers={"timestamp": ts, "sign": dingtalk_sign(ts, SECRET)},

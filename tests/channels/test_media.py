@@ -18,6 +18,7 @@ from nlp.types import Parsed
 from tests.handlers.conftest import build_org
 
 from .conftest import CRED, TS, wecom_envelope
+from tests.fakes.web_chat import chat_client
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -159,7 +160,7 @@ def web(make_app, core):
 
 
 def _upload(app, account, data: bytes, name: str, msg_id: str = "u1"):
-    return app.test_client().post("/api/web/upload", data={"account": account, "id": msg_id,
+    return chat_client(app).post("/api/web/upload", data={"account": account, "id": msg_id,
                                                            "file": (io.BytesIO(data), name)},
                                   content_type="multipart/form-data")
 

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from bot.channels.render import markdown_to_html
 from bot.models import InboundMessage, Organisation, OutboundMessage, Person, PushTarget
+from tests.fakes.web_chat import chat_client
 
 
 @pytest.fixture()
@@ -34,7 +35,7 @@ def test_when_the_web_chat_is_on(values, on):
 
 
 def test_the_page_is_the_chat_when_no_platform_is_configured(web):
-    html = web.test_client().get("/").get_data(as_text=True)
+    html = chat_client(web).get("/").get_data(as_text=True)
     assert "支部助手" in html and 'id="composer"' in html and "今天开了支委会" in html
 
 
@@ -48,13 +49,13 @@ def test_with_a_platform_configured_the_chat_is_off(make_app):
 
 
 def test_people_are_listed(web):
-    people = web.test_client().get("/api/web/people").get_json()
+    people = chat_client(web).get("/api/web/people").get_json()
     assert {(p["account"], p["role"], p["role_label"]) for p in people} == {
         ("demo-lead-1", "group_leader", "协作组组长"), ("demo-sec-1", "secretary", "书记")}
 
 
 def test_a_message_gets_the_reply_rendered_safely(web):
-    resp = web.test_client().post("/api/web/message", json={"account": "demo-sec-1", "text": "<img src=x onerror=alert(1)> 开了支委会"})
+    resp = chat_client(web).post("/api/web/message", json={"account": "demo-sec-1", "text": "<img src=x onerror=alert(1)> 开了支委会"})
     body = resp.get_json()
     assert resp.status_code == 200
     assert body["text"] == "已记录：<img src=x onerror=alert(1)> 开了支委会"
@@ -62,7 +63,7 @@ def test_a_message_gets_the_reply_rendered_safely(web):
 
 
 def test_a_resent_message_with_the_same_id_is_one_record(web):
-    client = web.test_client()
+    client = chat_client(web)
     first = client.post("/api/web/message", json={"account": "demo-sec-1", "text": "开了党课", "id": "abc123"}).get_json()
     again = client.post("/api/web/message", json={"account": "demo-sec-1", "text": "开了党课", "id": "abc123"}).get_json()
     assert (first["duplicate"], again["duplicate"], again["text"]) == (False, True, "已记录：开了党课")
@@ -76,7 +77,7 @@ def test_a_resent_message_with_the_same_id_is_one_record(web):
     ({"account": "demo-sec-1", "text": "长" * 2001}, 413), ({"account": "demo-sec-1", "text": "x", "id": "i" * 65}, 400),
 ])
 def test_bad_messages_get_a_4xx_with_a_chinese_reason(web, payload, status):
-    client = web.test_client()
+    client = chat_client(web)
     resp = client.post("/api/web/message", data="not json", content_type="text/plain") if payload is None \
         else client.post("/api/web/message", json=payload)
     assert resp.status_code == status
@@ -84,7 +85,7 @@ def test_bad_messages_get_a_4xx_with_a_chinese_reason(web, payload, status):
 
 
 def test_reply_files_are_offered_as_download_links(web):
-    client = web.test_client()
+    client = chat_client(web)
     body = client.post("/api/web/message", json={"account": "demo-lead-1", "text": "导出汇总表"}).get_json()
     [link] = body["files"]
     assert link["name"] == "第一协作组评分结果汇总表.xlsx"
@@ -95,7 +96,7 @@ def test_reply_files_are_offered_as_download_links(web):
 
 
 def test_messages_sent_outside_a_reply_show_up_in_that_persons_inbox(web):
-    client = web.test_client()
+    client = chat_client(web)
     assert client.get("/api/web/inbox", query_string={"account": "demo-lead-1"}).get_json() == []
     client.post("/api/web/message", json={"account": "demo-sec-1", "text": "通知组长：已提交自评"})
     [note] = client.get("/api/web/inbox", query_string={"account": "demo-lead-1"}).get_json()
@@ -109,7 +110,7 @@ def test_group_chat_pushes_show_up_for_the_groups_people(web, platform):
     with web.extensions["zhibu"].sessions() as s:
         target = s.scalars(select(PushTarget)).one()
     assert sender.send_to_target(target.id, "请各支部1月10日前提交自评表", "**1月10日**前提交自评表")
-    [note] = web.test_client().get("/api/web/inbox", query_string={"account": "demo-sec-1"}).get_json()
+    [note] = chat_client(web).get("/api/web/inbox", query_string={"account": "demo-sec-1"}).get_json()
     assert (note["from"], note["group"], note["html"]) == ("综合党委群", True, "<p><strong>1月10日</strong>前提交自评表</p>")
     with web.extensions["zhibu"].sessions() as s:
         assert s.scalars(select(OutboundMessage)).one().platform == "wecom_robot"  # robots need no app config
@@ -117,7 +118,7 @@ def test_group_chat_pushes_show_up_for_the_groups_people(web, platform):
 
 
 def test_history_comes_back_on_switch(web):
-    client = web.test_client()
+    client = chat_client(web)
     client.post("/api/web/message", json={"account": "demo-sec-1", "text": "开了支委会"})
     items = client.get("/api/web/history", query_string={"account": "demo-sec-1"}).get_json()
     assert [(i["who"], i["html"]) for i in items] == [("me", "<p>开了支委会</p>"), ("bot", "<p>已记录：开了支委会</p>")]

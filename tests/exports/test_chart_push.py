@@ -18,6 +18,7 @@ from bot.models import Group, Organisation, OutboundMessage, PushTarget
 from bot.push import Outbox, PlatformSender
 
 from .demo import build_committee
+from tests.fakes.web_chat import chat_client
 
 SECRET = "chart-secret"
 
@@ -121,7 +122,7 @@ def test_web_chat_end_to_end_links_signed_with_the_apps_own_key(tmp_path, monkey
     cfg = Config.from_env(env_file=None, database_url=f"sqlite:///{tmp_path}/w.sqlite3", demo=True, web_chat="on",
                           secret_key="the-apps-key", public_url="http://bot.test")
     app = create_app(cfg, clock=lambda: datetime(2022, 12, 26, 2, tzinfo=timezone.utc))
-    c = app.test_client()
+    c = chat_client(app)
     text = c.post("/api/web/message", json={"account": "demo-lead-1", "text": "把排名图发到群里"}).get_json()["text"]
     assert text.startswith("已把第一党建协作组 2022年度党支部得分排名发到“第一党建协作组群（演示）”")
     seen = c.get("/api/web/inbox?account=demo-sec-1").get_json()

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from bot.exports.office import ranked_cards
-from bot.dashboard import login_token
+from bot.dashboard import office_login_link
 from bot.models import AuditLog, Award, Branch, Incident, Organisation, Person
 
 from .test_dashboard import _login, app  # noqa: F401  (the app fixture)
@@ -68,7 +68,10 @@ def test_group_leader_cannot_record_incidents(app):  # noqa: F811
     leader = app.test_client()
     with app.extensions["zhibu"].sessions() as s:
         pid = s.query(Person).filter_by(name="组长2").one().id
-    leader.get(f"/office/auth/{login_token(app.config['SECRET_KEY'], pid)}")
+    with app.extensions["zhibu"].sessions() as s:
+        link = office_login_link(s, pid)
+        s.commit()
+    leader.get(link)
     assert leader.get("/office/incidents").status_code == 403
     assert leader.post("/office/incidents/add", data={"branch_id": "1", "key": "criticized", "date": "2022-08-01"}).status_code == 403
     assert "扣分事项与表彰" not in leader.get("/office/").get_data(as_text=True)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from bot.conversation import Conversation
 from bot.messages import Inbound, RecordingSender
-from bot.models import ActivityRecord, InboundMessage
+from bot.models import ActivityRecord, InboundMessage, Person
 
 from .conftest import P
 
@@ -59,7 +59,7 @@ def test_not_understood_is_kept_for_the_office(chat, sessions):
     r = chat.say("sec1", "天气不错", P("unknown"))
     assert "没看懂" in r.text and "支委会" in r.text
     with sessions() as s:
-        assert [m.text for m in Store(s).not_understood()] == ["天气不错"]
+        assert [m.text for m in Store(s).not_understood(s.scalars(select(Person)).first().org_id)] == ["天气不错"]
 
 
 def test_help_differs_by_role(chat):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bot.dashboard import read_login_token
+from bot.security import tokens
 from bot.exports import chart_push
 from bot.exports.chart_push import read_chart_token
 from bot.models import PushTarget
@@ -30,15 +30,21 @@ def test_phrases_parse_as_the_dashboard_without_new_intents(text, today):
     assert parse("第三协作组排名", today).intent == "ranking"
 
 
-def test_office_and_leader_get_a_signed_link_scoped_to_themselves(chat, ids):
+def _holder(sessions, token: str) -> int | None:
+    with sessions() as s:
+        row = tokens.lookup(s, "login_link", token)
+        return row.person_id if row else None
+
+
+def test_office_and_leader_get_a_one_time_link_scoped_to_themselves(chat, ids, sessions):
     reply = chat.say("office1", "打开办公室后台")
     link = re.search(r"https://dj\.example\.org/office/auth/(\S+)", reply.text)
-    assert link and "7天内有效" in reply.text
-    assert read_login_token(SECRET, link.group(1)) == ids["office1"]
-    assert read_login_token("another-secret", link.group(1)) is None
+    assert link and "15分钟内有效、只能用一次" in reply.text
+    assert _holder(sessions, link.group(1)) == ids["office1"]
+    assert _holder(sessions, link.group(1) + "x") is None
     reply = chat.say("lead1", "给我看板链接")
     token = re.search(r"/office/auth/(\S+)", reply.text).group(1)
-    assert read_login_token(SECRET, token) == ids["lead1"] and "第一协作组" in reply.text
+    assert _holder(sessions, token) == ids["lead1"] and "第一协作组" in reply.text
 
 
 @pytest.mark.parametrize("account", ["sec1", "org1", "mem1"])

@@ -39,7 +39,7 @@ def post_ding(app, headers: dict, body: dict | bytes):
 
 def ding_body(content: str, msg_id: str = "msgHostile0001", platform_base: str = "http://127.0.0.1:1") -> dict:
     return {"msgtype": "text", "text": {"content": content}, "msgId": msg_id, "senderStaffId": DING_ACCOUNT,
-            "senderNick": "王建国", "conversationType": "1", "conversationId": "cidX",
+            "senderNick": "王建国", "conversationType": "1", "conversationId": "cidX", "robotCode": CRED["dingtalk"]["app_key"],
             "sessionWebhook": f"{platform_base}/robot/sendBySession?session=abc"}
 
 

@@ -1,0 +1,73 @@
+"""`zhibu doctor`: what is unsafe in the current settings, each finding naming the setting to change.
+
+`danger` findings stop `zhibu serve` (a deployment anyone could enter); `warning` findings are printed and
+served anyway. Pure over (config, database session, worker count): the command and serve only print.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.orm import Session
+
+from .demo_mode import data_is_demo_only, platform_configured
+from .keys import weakness
+
+MIN_OFFICE_PASSWORD = 12
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # danger / warning / ok
+    setting: str
+    message: str
+
+
+def _wecom_half(config: Any) -> list[str]:
+    names = {"ZHIBU_WECOM_CORP_ID": config.wecom_corp_id, "ZHIBU_WECOM_TOKEN": config.wecom_token,
+             "ZHIBU_WECOM_AES_KEY": config.wecom_aes_key, "ZHIBU_WECOM_SECRET": config.wecom_secret,
+             "ZHIBU_WECOM_AGENT_ID": config.wecom_agent_id}
+    missing = [k for k, v in names.items() if not v]
+    return missing if len(missing) < len(names) else []
+
+
+def _dingtalk_half(config: Any) -> list[str]:
+    names = {"ZHIBU_DINGTALK_APP_KEY": config.dingtalk_app_key, "ZHIBU_DINGTALK_APP_SECRET": config.dingtalk_app_secret}
+    missing = [k for k, v in names.items() if not v]
+    return missing if len(missing) < len(names) else []
+
+
+def findings(config: Any, session: Session | None, workers: int = 1) -> list[Finding]:
+    out: list[Finding] = []
+    key_problem = weakness(config.secret_key)
+    if key_problem:
+        out.append(Finding("danger", "ZHIBU_SECRET_KEY", f"{key_problem}：登录链接和会话可被伪造。删掉这个设置（首次启动会自动生成随机密钥并保存在 var/secret_key），或设置为至少 32 个字符的随机串"))
+    real_data = session is not None and not data_is_demo_only(session)
+    mode = (config.web_chat or "auto").lower()
+    forced_chat = mode in ("on", "1", "true", "yes")
+    if forced_chat and (platform_configured(config) or real_data):
+        out.append(Finding("danger", "ZHIBU_WEB_CHAT", "网页聊天被强制打开（任何人都能冒充任何人发消息），而这里已配置平台或导入了真实名册：请设 ZHIBU_WEB_CHAT=off 或删掉这个设置"))
+    for platform, missing in (("企业微信", _wecom_half(config)), ("钉钉", _dingtalk_half(config))):
+        if missing:
+            out.append(Finding("warning", missing[0], f"{platform}只配置了一半，缺少 {'、'.join(missing)}：补全后该平台才会启用"))
+    password = os.environ.get("ZHIBU_OFFICE_PASSWORD")
+    if password and len(password) < MIN_OFFICE_PASSWORD:
+        out.append(Finding("danger", "ZHIBU_OFFICE_PASSWORD", f"办公室密码太短（至少 {MIN_OFFICE_PASSWORD} 个字符）；也可以删掉它，只用机器人私聊发送的一次性登录链接"))
+    if config.demo and real_data:
+        out.append(Finding("warning", "ZHIBU_DEMO", "数据库里已有真实名册，演示开关仍然开着（演示密码和网页聊天已自动关闭）：请设 ZHIBU_DEMO=0"))
+    url = urlsplit(config.public_url or "")
+    if url.scheme != "https" and (url.hostname or "") not in LOCAL_HOSTS:
+        level = "danger" if platform_configured(config) else "warning"
+        out.append(Finding(level, "ZHIBU_PUBLIC_URL", f"对外地址 {config.public_url} 不是 https：登录链接和会话会被明文传输。请配置 HTTPS 反向代理并把地址改成 https://…"))
+    if str(config.database_url).startswith("sqlite") and workers > 1:
+        out.append(Finding("warning", "ZHIBU_DATABASE_URL", f"SQLite 上跑 {workers} 个进程：可以运行，但写入互相排队；正式使用请换 PostgreSQL 或 MariaDB，或 --workers 1"))
+    if not out:
+        out.append(Finding("ok", "-", "没有发现不安全的设置"))
+    return out
+
+
+def dangers(found: list[Finding]) -> list[Finding]:
+    return [f for f in found if f.level == "danger"]
