@@ -36,7 +36,7 @@ _FOREIGN = re.compile(
 # Question words after the question marks (one list for both patterns below).
 # (A不A / A没A — "开不开", "进没进" — is `_A_NOT_A` below, tried only when the line has 不 or 没.)
 _QUESTION_WORDS = (
-    r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
+    r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|谁|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
     r"(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
 )
 _QUESTION_MARK = re.compile(r"[?？吗呢么]|" + _QUESTION_WORDS)
@@ -297,6 +297,8 @@ def _parse(text: object, today: date) -> Parsed:
         if "undo" in cues and _cancelled(text, h):  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
+        if modifier_only and not find_dates(text, today, None) and find_counts(text) == (None, None):
+            return Parsed("unknown")  # "党课讲稿谁来写", "组织生活会的通知大家看一下": about a thing, not the activity
         if (not h.past and _HOW_OFTEN.search(text)) or (
                 is_question and (not h.past or _TAIL_QUESTION.search(text) or _asks_a_not_a(text))) or (
                 "次" in text and _TIMES_HELD.search(text)):
