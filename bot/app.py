@@ -61,7 +61,9 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
         conversation = _build_conversation(runtime, clock, sender)
     runtime.services["conversation"] = conversation
     _build_channels(runtime)
-    if config.demo:
+    from .security.demo_mode import platform_configured
+
+    if config.demo and not platform_configured(config):  # a deployment with a platform never gets demo people
         _seed_demo(runtime, clock)
 
     from . import channels

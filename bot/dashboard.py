@@ -397,9 +397,41 @@ def unknown_to_record(message_id: int):
     _refuse_absurd(day, expected, present)
     Store(db).add_activity(branch_id=branch.id, code=code, day=day, reported_by=g.person.id, message_id=msg.id,
                            expected=expected, present=present, topic=request.form.get("topic") or None)
+    from bot.learned import learn
+
+    # The phrasing is kept for this organisation: the next line like it is understood (issue 14, docs/nlp.md).
+    learn(db, g.org.id, msg.text or "", day, "record", [code], person_id=g.person.id, source="office",
+          now=datetime.now(timezone.utc).replace(tzinfo=None))
     msg.status, msg.intent = "handled", "record"
     db.commit()
     return redirect(url_for("office.unknown", done=msg.id))
+
+
+@bp.get("/failed")
+@login_required
+@office_only
+def failed():
+    """Reminders that failed, gave up or got stuck (their sender died), with the platform's answer and a retry."""
+    from bot.reminders.failures import failed_sends
+
+    return _render("failed_sends.html", sends=failed_sends(_db(), g.org.id), retry_url=url_for("office.failed_retry"),
+                   retried=request.args.get("retried"))
+
+
+@bp.post("/failed/retry")
+@login_required
+@office_only
+def failed_retry():
+    """Make one of this organisation's failed reminders due now; the scheduler's retry job sends it."""
+    from bot.reminders.failures import failed_sends, retry_reminders
+
+    _check_csrf()
+    key = request.form.get("key", "")
+    if key not in {f.key for f in failed_sends(_db(), g.org.id) if f.what == "reminder"}:
+        abort(404)
+    done = retry_reminders(_db(), [key])
+    _db().commit()
+    return redirect(url_for("office.failed", retried=len(done)))
 
 
 def _award_levels() -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 KEY_BYTES = 48
 MIN_LENGTH = 32
 # Keys that earlier versions shipped or documented: refused everywhere (`zhibu doctor`, `zhibu serve`).
-KNOWN_PUBLIC_KEYS = frozenset({"dev-only-change-me", "change-me", "secret", "test-secret"})
+KNOWN_PUBLIC_KEYS = frozenset({"dev-only-change-me", "CHANGE_ME_LONG_RANDOM", "change-me", "secret", "test-secret"})
 
 
 def key_file() -> Path:
