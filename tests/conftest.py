@@ -1,8 +1,9 @@
 """Shared fixtures: a fixed clock and an isolated database on every backend that is available.
 
-SQLite always; PostgreSQL when ZHIBU_TEST_POSTGRES_URL is set; MariaDB when ZHIBU_TEST_MARIADB_URL
-is set (.ci/run sets both on a machine that has them). Each test run gets its own schema or
-database, so two runs against the same server never see each other's rows.
+SQLite always; PostgreSQL and MariaDB when their server answers: ZHIBU_TEST_POSTGRES_URL /
+ZHIBU_TEST_MARIADB_URL when set (`off` turns one off), else the local server .ci/run starts
+(tests/support/servers.py). Each test run gets its own schema or database, so two runs against the
+same server never see each other's rows.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from bot.db import create_schema, make_engine, make_session_factory
 from bot.models import Base
+from tests.support.servers import discover
 
 # In CI the property tests are derandomised: a landing is judged on the same examples every time, while a
 # developer's runs keep exploring new ones (and every bug found that way gets a test of its own).
@@ -27,14 +29,23 @@ if os.environ.get("CI"):
 _RUN = f"zt_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 
+# Found once, at collection, and written back to the environment so tests/faults and subprocesses see the same.
+SERVERS = {kind: discover(kind) for kind in ("postgres", "mariadb")}
+
+
 def _backends() -> list:
     params = [pytest.param("sqlite", id="sqlite")]
-    for name, var in (("postgres", "ZHIBU_TEST_POSTGRES_URL"), ("mariadb", "ZHIBU_TEST_MARIADB_URL")):
-        if os.environ.get(var):
+    for name, server in SERVERS.items():
+        if server.url:
             params.append(pytest.param(name, id=name))
         else:
-            params.append(pytest.param(name, id=name, marks=pytest.mark.skip(reason=f"{var} not set: no {name} server for this run")))
+            params.append(pytest.param(name, id=name, marks=pytest.mark.skip(reason=server.reason)))
     return params
+
+
+def pytest_report_header(config) -> list[str]:
+    """Say which database servers this run uses, so a short run is never mistaken for a whole one."""
+    return [f"{kind}: {s.url or s.reason}" for kind, s in SERVERS.items()]
 
 
 def _isolated_url(kind: str, tmp_path_factory) -> tuple[str, callable]:

@@ -85,7 +85,7 @@ def _burst_and_kill(server: Gunicorn, calls: list[tuple[str, bytes]]) -> dict[in
 def _roster_and_server(server_db_url: str, tmp_path):
     """(engine, sessions, a started 2-worker gunicorn, N signed callbacks); PostgreSQL only."""
     if server_db_url.startswith("sqlite"):
-        pytest.skip("ZHIBU_TEST_POSTGRES_URL not set: telling a dead delivery from a live one needs row locks (PostgreSQL)")
+        pytest.skip("no PostgreSQL server for this run (tests/support/servers.py): telling a dead delivery from a live one needs row locks (PostgreSQL)")
     engine = make_engine(server_db_url)
     create_schema(engine)
     sessions = make_session_factory(engine)

@@ -37,8 +37,9 @@ def test_branch_card_equals_the_committee_card(sessions, engine):
                     one = store_facts.branch_card(s, org, b, Y, as_of)
                     assert one == cards[b.id], (b.id, rubric_id, as_of)
                     checked += 1
+            if rubric_id == "seed000":  # tier scores were entered under this rubric: some card must carry them
+                assert any(c.tier_totals for c in cards.values())
         assert checked == 2 * len(DATES) * 59
-        assert any(c.tier_totals for c in cards.values()) or rubric_id != "seed000"
 
 
 def test_branch_card_is_one_statement(sessions, engine):

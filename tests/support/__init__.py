@@ -1,0 +1,1 @@
+"""Importable helpers shared by several test folders (builders, server discovery); fixtures stay in conftest files."""
