@@ -70,11 +70,19 @@ def _today() -> date:
 
 def _period(org: Organisation) -> tuple[int, date]:
     """The year asked for (`?year=`), within 2000–2100; anything else is a 400, never a 500."""
-    raw = request.args.get("year") or str(org.year)
+    raw = request.args.get("year") or str(_review_year(org))
     if not (raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100):
         abort(400, "年份请写成四位数字，例如 ?year=2022")
     year = int(raw)
     return year, min(_today(), date(year, 12, 31))
+
+
+def _review_year(org: Organisation) -> int:
+    """The year under review today (bot/season.py): last year until the office closes it."""
+    from bot import season
+    from bot.store import Store
+
+    return season.view(Store(_db()), org, _today()).review_year
 
 
 _csrf = csrf_token
@@ -491,11 +499,10 @@ def _office_form_branch() -> tuple[Branch, date, str | None]:
 def _refuse_absurd(day: date, expected: int | None = None, present: int | None = None) -> None:
     """A 400 in the chat's words (handlers/values.py) for a date before 2000, in a closed evaluation year or still
     ahead, and for counts out of range or 实到 > 应到: a form stores what a chat message could not."""
-    from bot.store import evaluation_year
     from handlers.values import check_counts, check_day
 
     today = _today()
-    problem = check_day(day, open_year=evaluation_year(today, g.org.group_deadline or "01-19"), latest=today) or (
+    problem = check_day(day, open_year=_review_year(g.org), latest=today) or (
         check_counts(expected, present))
     if problem is not None:
         abort(400, problem.text())
@@ -583,7 +590,7 @@ def award_review(award_id: int):
 @bp.get("/workflow")
 @login_required
 def workflow():
-    from bot.store import deadline_dates
+    from bot.season import deadlines as deadline_dates
 
     year, _ = _period(g.org)
     deadlines = deadline_dates(g.org, year)

@@ -423,3 +423,17 @@ class LearnedPhrase(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("org_id", "shape", name="uq_learned_phrase"),)
+
+
+class Season(Base):
+    """One evaluation year of an organisation once the office has closed it (or reopened it): a year stays under
+    review after Dec 31 until then, so January's submissions and grading still reach it (bot/season.py)."""
+
+    __tablename__ = "season"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="closed")  # closed / reopened
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("org_id", "year", name="uq_season"),)

@@ -18,7 +18,7 @@ from sqlalchemy.orm.util import identity_key
 from .media import is_web_url
 from .models import (
     ActivityRecord, AuditLog, Award, Branch, ConversationState, Declaration, Evidence, Group, InboundMessage,
-    Incident, Organisation, Person, Plan, PushTarget, ScoreEntry, Submission, utcnow,
+    Incident, Organisation, Person, Plan, PushTarget, ScoreEntry, Season, Submission, utcnow,
 )
 
 # Statements of the message hot path, built once (building a statement costs about as much as running it).
@@ -56,18 +56,10 @@ def attach(session: Session, cls: type, values: dict) -> Any:
 
 
 def evaluation_year(today: date, group_deadline: str = "01-19") -> int:
-    """The year whose evaluation is open on `today`: until the group deadline in January it is last year."""
+    """The year an organisation created on `today` evaluates first (its `Organisation.year`). Which year a message
+    is about is bot/season.py's to say: a year stays under review until the office closes it."""
     month, day = (int(x) for x in group_deadline.split("-"))
     return today.year - 1 if (today.month, today.day) <= (month, day) else today.year
-
-
-def deadline_dates(org: Organisation, year: int) -> dict[str, date]:
-    """The year-end workflow's deadlines for evaluation year `year` (they fall in the year after)."""
-    out = {}
-    for tier, md in (("self", org.self_deadline), ("group", org.group_deadline)):
-        month, day = (int(x) for x in (md or "01-10").split("-"))
-        out[tier] = date(year + 1, month, day)
-    return out
 
 
 def row_dict(obj: Any, fields: Iterable[str]) -> dict:
@@ -556,6 +548,28 @@ class Store:
                    {"tier": tier, "year": year, "branch_id": branch_id, "group_id": group_id, "total": total},
                    message_id, now)
         return row
+
+    # ---------------------------------------------------------------- seasons
+    def closed_years(self, org_id: int) -> set[int]:
+        """The evaluation years the office closed (and did not reopen)."""
+        return set(self.session.scalars(select(Season.year).where(Season.org_id == org_id, Season.status == "closed")))
+
+    def set_season(self, org_id: int, year: int, status: str, *, actor_id: int | None, message_id: int | None,
+                   now: datetime | None = None) -> bool:
+        """Mark `year` closed or reopened (audited); False if it already was."""
+        row = self.session.scalars(select(Season).where(Season.org_id == org_id, Season.year == year)).first()
+        if row is not None and row.status == status or row is None and status != "closed":
+            return False
+        before = None if row is None else {"status": row.status}
+        if row is None:
+            row = Season(org_id=org_id, year=year, status=status, changed_by=actor_id, changed_at=now or utcnow())
+            self.session.add(row)
+        else:
+            row.status, row.changed_by, row.changed_at = status, actor_id, now or utcnow()
+        self.session.flush()
+        self.audit(actor_id, "close" if status == "closed" else "reopen", "season", row.id, before,
+                   {"org_id": org_id, "year": year, "status": status}, message_id, now)
+        return True
 
     # ---------------------------------------------------------------- push targets, audit
     def push_targets(self, org_id: int, group_id: int | None = None) -> list[PushTarget]:

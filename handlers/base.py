@@ -16,7 +16,8 @@ from typing import Any, Callable, Protocol
 import yaml
 
 from bot.models import ROLE_LABELS, Branch, Organisation, Person
-from bot.store import Store, evaluation_year
+from bot import season
+from bot.store import Store
 
 BRANCH_ROLES = frozenset({"secretary", "organiser"})
 # How long after a record was reported its reporter may still undo or correct it in chat ("刚才那条" never reaches
@@ -77,11 +78,24 @@ class Context:
     media: dict | None = None
     is_group: bool = False  # the message came from a group chat: nothing private is answered there
     outbox: list[Notification] = field(default_factory=list)
+    _season: season.SeasonView | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def season(self) -> season.SeasonView:
+        """Which years are open, under review or closed today (read once per message)."""
+        if self._season is None or self._season.today != self.today:
+            self._season = season.view(self.store, self.org, self.today)
+        return self._season
 
     @property
     def year(self) -> int:
-        """The evaluation year open today (January until the group deadline still belongs to last year)."""
-        return evaluation_year(self.today, self.org.group_deadline or "01-19")
+        """The evaluation year under review: last year until the office closes it, on any date (bot/season.py)."""
+        return self.season.review_year
+
+    def open_year_for(self, day: date) -> int:
+        """`check_day`'s open year for a date: a day in today's year or later is never in a closed year, so the
+        record hot path reads the seasons only for a date of an earlier year."""
+        return self.today.year if day.year >= self.today.year else self.season.review_year
 
     @property
     def role_label(self) -> str:

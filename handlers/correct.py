@@ -46,7 +46,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         return ReplyData("undo_none", {"code": named, "date": day, "too_old": too_old, "days": EDIT_WINDOW.days})
     changes = {k: v for k, v in changes.items() if getattr(rec, k) != v}
     problem = (impossible_day(ctx.text, ctx.today, "修改") if parsed.date is None else None) or (
-        check_day(changes["date"], open_year=ctx.year, action="修改") if "date" in changes else None) or (
+        check_day(changes["date"], open_year=ctx.open_year_for(changes["date"]), action="修改") if "date" in changes else None) or (
         check_counts(changes.get("expected", rec.expected), changes.get("present", rec.present), action="修改")
         if "expected" in changes or "present" in changes else None)
     if problem is not None:

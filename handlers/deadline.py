@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nlp.types import Parsed
 
-from bot.store import deadline_dates
+from bot.season import deadlines as deadline_dates
 
 from .base import ALL_ROLES, BRANCH_ROLES, Context, ReplyData
 

@@ -29,7 +29,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if problem is not None:
         return problem.reply()
     day = parsed.date or ctx.today
-    if day <= ctx.today and (problem := check_day(day, open_year=ctx.year)) is not None:
+    if day <= ctx.today and (problem := check_day(day, open_year=ctx.open_year_for(day))) is not None:
         return problem.reply()
     if not parsed.activities:
         ctx.store.set_state(ctx.person.id, "await_activity", _pending(parsed, day), ctx.expires(30))
@@ -42,7 +42,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
 
 
 def record_activities(ctx: Context, codes: list[str], day: date, parsed: Parsed | None) -> ReplyData:
-    problem = check_day(day, open_year=ctx.year, latest=ctx.today) or (
+    problem = check_day(day, open_year=ctx.open_year_for(day), latest=ctx.today) or (
         check_counts(parsed.expected, parsed.present) if parsed else None)  # every way in: record, plan, 开了
     if problem is not None:
         return problem.reply()

@@ -12,7 +12,8 @@ from typing import Any
 from nlp.types import Parsed
 
 from bot.models import Branch, Group
-from bot.store import deadline_dates
+from bot import season
+from bot.season import deadlines as deadline_dates
 
 from .base import Context, ReplyData, refused
 from .score import card_data
@@ -86,9 +87,16 @@ def confirm(ctx: Context, payload: dict, yes: bool) -> ReplyData:
     if not yes:
         return ReplyData("cancelled", {})
     tier = payload.get("tier")
-    needed = {"self": "secretary", "group": "group_leader", "office": "office"}.get(tier)
+    needed = {"self": "secretary", "group": "group_leader", "office": "office", "close": "office",
+              "reopen": "office"}.get(tier)
     if needed != ctx.person.role:
         return refused(ctx, "提交评价")
+    if tier in ("close", "reopen"):
+        from .season import confirm as season_confirm
+
+        return season_confirm(ctx, payload)
+    if payload.get("year") is not None and int(payload["year"]) != ctx.year:  # the year was closed meanwhile
+        return ReplyData("season_moved", {"asked": int(payload["year"]), "year": ctx.year}, status="refused")
     if tier == "self":
         return _confirm_self(ctx, payload)
     if tier == "group":
@@ -174,5 +182,17 @@ def _confirm_office(ctx: Context, payload: dict) -> ReplyData:
                    reason="final scores", group=person.group.name if person.group else "", year=ctx.year)
         notified += 1
     group = ctx.store.session.get(Group, group_id) if group_id else None
+    closed = _close_if_complete(ctx)
     return ReplyData("submitted", {"tier": "office", "year": ctx.year, "total": None, "scope": group.name if group else ctx.org.name,
-                                   "count": len(cards), "notified_count": notified, "notified": []})
+                                   "count": len(cards), "notified_count": notified, "notified": [], "closed": closed})
+
+
+def _close_if_complete(ctx: Context) -> bool:
+    """The office confirmed the final scores of every group (or the whole committee at once): a past year under
+    review is closed (bot/season.py); the current year stays open until it is over."""
+    if ctx.year >= ctx.today.year:
+        return False
+    done = {s.group_id for s in ctx.store.submissions(ctx.org.id, ctx.year, "office")}
+    if None not in done and any(g.id not in done for g in ctx.store.groups(ctx.org.id)):
+        return False
+    return season.close(ctx.store, ctx.org, ctx.year, actor_id=ctx.person.id, message_id=ctx.message_id, now=ctx.now)

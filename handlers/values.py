@@ -42,8 +42,8 @@ def check_day(day: date, *, open_year: int, latest: date | None = None, action: 
               too_far: bool = False) -> Refusal | None:
     """A date to store: not before 2000, not in an evaluation year already closed, not after `latest`.
 
-    `open_year` is the evaluation year open today (`handlers.base.Context.year`): earlier years are closed, their
-    tables handed in. `too_far` words a late date as "too far ahead" (plans) rather than "not yet come" (records)."""
+    `open_year` is the earliest evaluation year not closed (`handlers.base.Context.open_year_for`, bot/season.py):
+    last year stays open while the office reviews it; earlier years are closed, read-only. `too_far` words a late date as "too far ahead" (plans) rather than "not yet come" (records)."""
     data = {"date": day, "action": action}
     if day < EARLIEST:
         return Refusal("value_date_early", {**data, "earliest": EARLIEST})

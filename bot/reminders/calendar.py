@@ -76,6 +76,12 @@ def _parse_time(value: Any, what: str) -> time:
         raise CalendarError(f"{what}「{value}」不是有效的时间，应写成 HH:MM，如 09:00") from None
 
 
+def season_of(day: date) -> int:
+    """The evaluation year a full-date deadline belongs to: a date in July–December closes that year's work, a
+    date in January–June the year before's ("2022-12-30" and "2023-01-19" are both deadlines of 2022)."""
+    return day.year if day.month >= 7 else day.year - 1
+
+
 def _parse_deadline(value: Any, year: int, what: str) -> date:
     """"01-10" means Jan 10 of the year after the evaluation year; "2023-01-10" is taken as written."""
     if isinstance(value, date):
@@ -104,8 +110,21 @@ def calendar_for(year: int, self_deadline: str | date | None = None, group_deadl
         raise CalendarError("settings.reminders 应为一个对象（键值表）")
     conf.update(nested)
 
-    self_d = _parse_deadline(conf.get("self_deadline") or self_deadline or "01-10", year, "自评截止日期")
-    group_d = _parse_deadline(conf.get("group_deadline") or group_deadline or "01-19", year, "协作组汇总截止日期")
+    def _deadline(key: str, column: str | date | None, default: str, what: str) -> date:
+        """The settings' value, then the column, then the default; a full date of another year's season is
+        that year's override only, so this year takes the next one down."""
+        for value in (conf.get(key), column, default):
+            if not value:
+                continue
+            day = _parse_deadline(value, year, what)
+            if isinstance(value, date) or len(str(value).strip()) == 10:
+                if season_of(day) != year:
+                    continue
+            return day
+        return _parse_deadline(default, year, what)
+
+    self_d = _deadline("self_deadline", self_deadline, "01-10", "自评截止日期")
+    group_d = _deadline("group_deadline", group_deadline, "01-19", "协作组汇总截止日期")
     if group_d < self_d:
         raise CalendarError(f"协作组汇总截止日期 {group_d} 早于支部自评截止日期 {self_d}")
 

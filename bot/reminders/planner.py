@@ -25,7 +25,7 @@ from bot.models import (
 )
 from scoring.card import ScoreCard
 
-from .calendar import CalendarError, OrgCalendar, calendar_for, deadline_reminders
+from .calendar import CalendarError, OrgCalendar, deadline_reminders
 from .delivery import Delivery, RetryPolicy
 from .nudges import period_end_nudges, plan_followups
 from .render import Rendered, render, render_named
@@ -58,7 +58,10 @@ def default_cards(session: Session, org: Organisation, year: int, as_of: date) -
 
 
 def org_calendar(org: Organisation, year: int) -> OrgCalendar:
-    return calendar_for(year, org.self_deadline, org.group_deadline, org.settings or {})
+    """The organisation's one calendar (bot/season.py): the chat's deadline answers ask the same."""
+    from bot import season
+
+    return season.calendar(org, year)
 
 
 # --- reading the store ------------------------------------------------------------------------
@@ -188,8 +191,13 @@ class Planner:
     def reminders_for(self, session: Session, org: Organisation, day: date) -> list[Reminder]:
         """Everything due for one organisation on `day`: deadlines, period-end nudges, plan follow-ups."""
         out: dict[str, Reminder] = {}
-        # the deadlines of evaluation year Y fall in Y+1; a calendar may also set full dates
+        # the deadlines of evaluation year Y fall in Y+1; a calendar may also set full dates; a closed year has none
+        from bot.store import Store
+
+        closed = Store(session).closed_years(org.id)
         for year in (day.year - 1, day.year):
+            if year in closed:
+                continue
             cal = org_calendar(org, year)
             state = org_state(session, org, year)
             for r in deadline_reminders(state, cal, day):
