@@ -9,7 +9,7 @@ Measured in one run, one server at a time on the same machine:
   1. the app at a fixed 200 requests/s for 20 s (open loop: latency from each request's due time),
   2. the app's throughput ceiling (closed loop, 8 connections, 10 s),
   3. the bare Flask endpoint under the same gunicorn settings: throughput ceiling and the same fixed rate.
-DESIGN target: p99 < 50 ms at 200 requests/s, throughput ≥ 50 % of the bare endpoint's.
+Target (bench/README.md): p99 < 50 ms at 200 requests/s, throughput ≥ 50 % of the bare endpoint's.
 
 Run: .venv/bin/python bench/callbacks.py [--rate 200] [--seconds 20] [--workers N] [--threads N]
 """

@@ -1,6 +1,6 @@
 """A generated committee in PostgreSQL: full re-score, one group's ranking, annex 2 export, 1,000 → 10,000 branches.
 
-DESIGN targets at 10,000 branches / 500,000 activities: full re-score < 2 s, one group's ranking < 50 ms,
+Targets (bench/README.md) at 10,000 branches / 500,000 activities: full re-score < 2 s, one group's ranking < 50 ms,
 annex 2 export < 5 s. Everything is read from the database the way the app reads it (bot/facts.py,
 bot/exports/office.py), so the figures include the queries, not just the scoring core.
 

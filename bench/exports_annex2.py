@@ -1,4 +1,4 @@
-"""Annex 2 export for a committee of 10,000 branches (DESIGN target: < 5 s). Prints figures, asserts nothing.
+"""Annex 2 export for a committee of 10,000 branches (target: < 5 s). Prints figures, asserts nothing.
 
 Run: .venv/bin/python bench/exports_annex2.py [N]
 """

@@ -12,7 +12,7 @@ Runs on the labeled corpus (tests/nlp/corpus.yaml) and prints:
 - JioNLP's `parse_time` (pin jionlp==1.5.29, the `bench` extra) on the same record/plan lines: date
   accuracy as it is, and with our "no date means today" default added, and its speed. Skipped with a
   message when JioNLP is not installed.
-Targets (DESIGN.md / issue 3): >= 20,000 msg/s, >= 60 % of bare jieba.lcut, cold start < 2 s,
+Targets (issue 3, bench/README.md): >= 20,000 msg/s, >= 60 % of bare jieba.lcut, cold start < 2 s,
 date accuracy above JioNLP's.
 """
 from __future__ import annotations

@@ -86,21 +86,15 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
 
 
 def _warm_up_nlp() -> None:
-    try:
-        import nlp
-    except ImportError:  # pragma: no cover - nlp is part of the tree
-        return
-    warm = getattr(nlp, "warm_up", None)
-    if callable(warm):
-        warm()
+    """Load jieba's dictionary before the first message, not during it."""
+    import nlp
+
+    nlp.warm_up()
 
 
 def _build_conversation(runtime: Runtime, clock: Callable[[], datetime], sender: Any) -> Any:
-    try:
-        from .conversation import Conversation
-    except ImportError as exc:  # the conversation core lands in its own issue
-        log.warning("conversation core not available (%s): the web chat will answer 503", exc)
-        return None
+    from .conversation import Conversation
+
     return Conversation(runtime.sessions, clock, sender, timezone=runtime.config.timezone)
 
 
@@ -125,10 +119,8 @@ def _build_channels(runtime: Runtime) -> None:
 
 
 def _seed_demo(runtime: Runtime, clock: Callable[[], datetime]) -> None:
-    try:
-        from .demo import seed_demo_if_empty
-    except ImportError:
-        return
+    from .demo import seed_demo_if_empty
+
     now = clock()
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)

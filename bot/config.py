@@ -1,4 +1,4 @@
-"""Configuration from the environment (optionally a `.env` file), the names fixed by DESIGN.md."""
+"""Configuration from the environment (optionally a `.env` file); the names are listed in docs/deployment.md."""
 from __future__ import annotations
 
 import os

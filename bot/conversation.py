@@ -26,7 +26,7 @@ from handlers.replies import render
 
 from .directory_cache import PLANS, DirectoryCache, current_mark, generation, plan_generation, plan_written_since
 from .messages import Inbound, Reply, Sender
-from .models import InboundMessage, Person
+from .models import InboundMessage
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -321,12 +321,3 @@ def fixed_clock(day: date, hour: int = 9, tz: str = "Asia/Shanghai") -> Callable
         return start + timedelta(seconds=time.monotonic() - t0)
 
     return clock
-
-
-def person_account(person: Person, channel: str = "web") -> str:
-    """The account a person is addressed by on a channel (web/console: wecom, else dingtalk, else id)."""
-    if channel == "dingtalk":
-        return person.dingtalk_userid or ""
-    if channel == "wecom":
-        return person.wecom_userid or ""
-    return person.wecom_userid or person.dingtalk_userid or str(person.id)

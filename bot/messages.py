@@ -1,6 +1,6 @@
 """Channel-neutral messages: what adapters hand to the conversation core and get back.
 
-No Flask object crosses this line (DESIGN.md: adapters are thin translators).
+No Flask object crosses this line: the channel adapters are thin translators.
 """
 from __future__ import annotations
 

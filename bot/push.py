@@ -805,9 +805,6 @@ class Outbox:
 # ---------------------------------------------------------------------------------------------------------
 # the Sender
 
-ROBOT_PLATFORMS = ("wecom_robot", "dingtalk_robot")
-
-
 def web_chat_enabled(config: Config) -> bool:
     """The local web chat (anyone can speak as anyone): on when asked for, or a demo without any platform."""
     mode = (config.web_chat or "auto").lower()

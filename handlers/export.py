@@ -44,11 +44,9 @@ def _writers():
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
-    try:
-        from bot.exports import annex2_xlsx
-        writers = _writers()
-    except ImportError:
-        return ReplyData("export_unavailable", {})
+    from bot.exports import annex2_xlsx  # openpyxl and python-docx load on the first export, not at start
+
+    writers = _writers()
     store, person = ctx.store, ctx.person
     form = _form(parsed, ctx.text or "")
     out = export_dir() / str(ctx.year)

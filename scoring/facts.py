@@ -14,7 +14,7 @@ BranchKind = Literal["formal", "functional"]
 
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """One activity held by the branch (codes: DESIGN.md's activity table, plus rubric additions)."""
+    """One activity held by the branch (codes: scoring/vocabulary.yaml's activities)."""
 
     code: str
     date: date

@@ -78,20 +78,10 @@ def find_person(session, account: str) -> Person | None:
 
 
 def people(sessions) -> list[dict]:
-    try:
-        from ..demo import demo_people
+    """Everyone the person picker offers, in bot.demo's order (office first)."""
+    from ..demo import demo_people
 
-        listed = demo_people(sessions)
-    except ImportError:
-        listed = None
-    if listed is None:
-        with sessions() as s:
-            rows = s.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.id).limit(60)).all()
-            listed = [{"account": p.wecom_userid or p.dingtalk_userid or str(p.id), "name": p.name,
-                       "role": p.role, "role_label": ROLE_LABELS.get(p.role, p.role),
-                       "branch": p.branch.name if p.branch else None, "group": p.group.name if p.group else None}
-                      for p in rows]
-    return [_person_view(p) for p in listed]
+    return [_person_view(p) for p in demo_people(sessions)]
 
 
 def _person_view(p: dict) -> dict:

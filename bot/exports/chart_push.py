@@ -154,8 +154,6 @@ def send_image_to_target(sender: Any, target_id: int, path: Path, title: str, ur
     """One chart to one chat, as an image where the platform takes one, else markdown with the signed link."""
     text = f"{title}：{url}"
     markdown = f"**{title}**\n\n[查看排名图]({url})"
-    if hasattr(sender, "send_image_to_target"):
-        return bool(sender.send_image_to_target(target_id, path, title=title, url=url, key=key, reason=reason))
     from bot.push import DingTalkRobot, PlatformSender, WecomRobot
 
     if not isinstance(sender, PlatformSender):  # a test's RecordingSender, the console's PrintingSender

@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from docx.shared import Pt
 
@@ -259,7 +259,3 @@ class _Missing(dict):
 
     def __missing__(self, key: str) -> str:
         return "—"
-
-
-def topic_titles(year: int, layout: dict[str, Any] | None = None) -> Sequence[str]:
-    return [t["title"] for t in _topics(year, layout or load_data("summary"))]
