@@ -251,7 +251,7 @@ class Conversation:
         from handlers import plan
         from handlers.replies import render
 
-        if ctx.person.role not in plan.ROLES or ctx.store.state(ctx.person.id, ctx.now) is not None:
+        if ctx.person.role not in plan.INTENT.roles or ctx.store.state(ctx.person.id, ctx.now) is not None:
             return text, markdown
         if self._no_due_plans(ctx.store, ctx.person.id, ctx.today):
             return text, markdown

@@ -14,8 +14,9 @@ from sqlalchemy import event
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, refused
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES  # branch people get this module's own refusal (not the generic "导出表格")
+INTENT = IntentSpec("chart_push", "发送排名图", ALL_ROLES)  # branch people get this module's own refusal, not "导出表格"
 log = logging.getLogger(__name__)
 _GROUP_NAME = re.compile(r"第[一二三四五六七八九十百0-9]+(?:党建)?协作组")
 

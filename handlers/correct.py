@@ -4,9 +4,10 @@ from __future__ import annotations
 from nlp.types import Parsed
 
 from .base import BRANCH_ROLES, EDIT_WINDOW, Context, ReplyData, refused
+from .registry import IntentSpec
 from .values import check_counts, check_day, impossible_day
 
-ROLES = BRANCH_ROLES
+INTENT = IntentSpec("correct", "修改记录", BRANCH_ROLES)
 SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 

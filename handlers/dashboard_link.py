@@ -11,8 +11,9 @@ from __future__ import annotations
 from bot.dashboard import LINK_MAX_AGE, ALLOWED_ROLES, office_login_link
 
 from .base import ALL_ROLES, Context, ReplyData
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES  # the refusal for branch people is this module's own, friendlier than not_allowed
+INTENT = IntentSpec("dashboard", "打开后台", ALL_ROLES)  # branch people get this module's own, friendlier refusal
 
 
 def handle(_parsed, ctx: Context) -> ReplyData:

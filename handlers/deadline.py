@@ -6,8 +6,9 @@ from nlp.types import Parsed
 from bot.season import deadlines as deadline_dates
 
 from .base import ALL_ROLES, BRANCH_ROLES, Context, ReplyData
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES
+INTENT = IntentSpec("deadline", "查询截止时间", ALL_ROLES, {"member": "还有多少天截止"})
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:

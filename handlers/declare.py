@@ -12,10 +12,11 @@ from nlp.types import Parsed
 from bot.store import AWARD_KEYS
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .registry import IntentSpec
 from .labels import vocabulary
 from .values import check_day, impossible_day
 
-ROLES = BRANCH_ROLES
+INTENT = IntentSpec("declare", "登记完成事项", BRANCH_ROLES)
 SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 

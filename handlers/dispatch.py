@@ -1,34 +1,22 @@
 """First-match dispatch (as python-telegram-bot's handlers): a pending question, a photo, then the intent.
 
-Each intent module exposes ROLES and `handle(parsed, ctx)`; the role check lives here, once, so a
-person acting outside their role is told so and no handler runs.
+Each intent module declares `INTENT` (handlers/registry.py) and exposes `handle(parsed, ctx)`; the role check
+lives here, once, so a person acting outside their role is told so and no handler runs.
 """
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 from nlp.types import Parsed
 
+from . import registry
 from .base import Context, ReplyData, answer_kind, refused
-from .labels import INTENT_LABELS
+from .registry import module_for
 
-INTENT_MODULES = {
-    "record": "record", "plan": "plan", "declare": "declare", "grade": "grade", "query_progress": "progress",
-    "query_score": "score", "ranking": "ranking", "deadline": "deadline", "undo": "undo", "correct": "correct",
-    "submit": "submit", "export": "export", "help": "help", "unknown": "unknown",
-    # not parse intents: an `export` whose form is the dashboard link or the chart pushed into a group chat
-    "dashboard": "dashboard_link", "chart_push": "chart_push",
-}
+# not parse intents: an `export` whose form is the dashboard link or the chart pushed into a group chat
 EXPORT_FORMS = {"dashboard": "dashboard", "chart": "chart_push"}
 
 
-def module_for(intent: str) -> ModuleType:
-    return importlib.import_module(f"handlers.{INTENT_MODULES.get(intent, 'unknown')}")
-
-
 def allowed(intent: str, role: str) -> bool:
-    return role in module_for(intent).ROLES
+    return role in registry.spec(intent).roles
 
 
 def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
@@ -51,12 +39,12 @@ def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
     if intent == "export":
         intent = EXPORT_FORMS.get(getattr(parsed, "form", None) or "", intent)
     module = module_for(intent)
-    if ctx.person.role not in module.ROLES:
-        return refused(ctx, INTENT_LABELS.get(intent, intent))
+    if not allowed(intent, ctx.person.role):
+        return refused(ctx, registry.label(intent))
     if getattr(module, "SCOPE", None) == "own_branch":
         from .scope import outside_own_branch
 
-        refusal = outside_own_branch(ctx, INTENT_LABELS.get(intent, intent))
+        refusal = outside_own_branch(ctx, registry.label(intent))
         if refusal is not None:
             return refusal
     if intent in ("record", "plan", "unknown"):  # unsure: ask; a phrasing the organisation taught: use (confirm.py)

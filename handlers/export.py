@@ -16,8 +16,9 @@ from pathlib import Path
 from nlp.types import Parsed
 
 from .base import Context, ReplyData, refused
+from .registry import IntentSpec
 
-ROLES = frozenset({"secretary", "group_leader", "office"})
+INTENT = IntentSpec("export", "导出表格", frozenset({"secretary", "group_leader", "office"}), {"office": "导出汇总表"})
 BRANCH_FORMS = ("self_evaluation", "record_book", "summary")
 FORM_LABELS = {"self_evaluation": "自评表", "record_book": "活动记录本", "summary": "工作总结提纲",
                "group_summary": "评分结果汇总表"}

@@ -11,9 +11,11 @@ from typing import Any
 from nlp.types import Parsed
 
 from .base import Context, ReplyData, refused
+from .registry import IntentSpec
 from .values import check_points, negative_points
 
-ROLES = frozenset({"group_leader", "office"})
+INTENT = IntentSpec("grade", "评分", frozenset({"group_leader", "office"}),
+                    {"group_leader": "给第二党支部 3.3 打6分", "office": "给第二党支部 3.3 打6分"})
 TIER_OF = {"group_leader": "group", "office": "office"}
 # A grading table: a group's branches × the rubric's items is a few hundred rows, a whole committee's ~1,500;
 # a 5,000-row table once held SQLite's write lock for 12 s. The reply says these limits.
@@ -68,7 +70,7 @@ def checked(ctx: Context, branch: Any, item_id: str, points: float, *, rubric: A
 def is_table_upload(ctx: Context) -> bool:
     media = ctx.media or {}
     name = str(media.get("filename") or media.get("path") or "")
-    return (ctx.kind == "file" and ctx.person.role in ROLES and name.lower().endswith((".xlsx", ".csv"))
+    return (ctx.kind == "file" and ctx.person.role in INTENT.roles and name.lower().endswith((".xlsx", ".csv"))
             and bool(media.get("path")) and Path(media["path"]).is_file())
 
 

@@ -1,4 +1,5 @@
-"""Chinese labels of the shared vocabulary (scoring/vocabulary.yaml): read once."""
+"""Chinese labels of the shared vocabulary (scoring/vocabulary.yaml): read once. Intents' labels are declared
+beside their handlers (handlers/registry.py)."""
 from __future__ import annotations
 
 import re
@@ -9,11 +10,6 @@ import yaml
 
 _VOCAB = Path(__file__).resolve().parent.parent / "scoring" / "vocabulary.yaml"
 
-INTENT_LABELS = {
-    "record": "记录活动", "plan": "登记活动计划", "declare": "登记完成事项", "grade": "评分", "query_progress": "查询进度",
-    "query_score": "查询得分", "ranking": "查询排名", "deadline": "查询截止时间", "undo": "撤销记录", "correct": "修改记录",
-    "submit": "提交评价", "export": "导出表格", "help": "帮助", "unknown": "未识别",
-}
 LEVEL_LABELS = {"department": "部门级", "municipal": "市级", "provincial": "省部级", "national": "国家级"}
 
 

@@ -9,10 +9,11 @@ from bot.models import Plan
 from bot.store import Store
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .registry import IntentSpec
 from .record import record_activities
 from .values import check_day, impossible_day, plan_latest
 
-ROLES = BRANCH_ROLES
+INTENT = IntentSpec("plan", "登记活动计划", BRANCH_ROLES)
 SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 ASK_WINDOW = timedelta(days=3)
 

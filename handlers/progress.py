@@ -4,8 +4,10 @@ from __future__ import annotations
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, target_branch
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES
+INTENT = IntentSpec("query_progress", "查询进度", ALL_ROLES,
+                    {"secretary": "我的党课还差几次", "organiser": "我的党课还差几次"})
 MAX_LINES = 8
 
 

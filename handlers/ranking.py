@@ -4,8 +4,10 @@ from __future__ import annotations
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, READ_ROLES, Context, ReplyData, refused
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES
+INTENT = IntentSpec("ranking", "查询排名", ALL_ROLES,
+                    {"group_leader": "本组排名", "office": "全委排名前十", "member": "支部排名"})
 DEFAULT_TOP = 10
 
 

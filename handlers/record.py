@@ -6,9 +6,11 @@ from datetime import date
 from nlp.types import Parsed
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
+from .registry import IntentSpec
 from .values import check_counts, check_day, impossible_day
 
-ROLES = BRANCH_ROLES
+INTENT = IntentSpec("record", "记录活动", BRANCH_ROLES,
+                    {"secretary": "今天开了支委会，应到7人实到6人", "organiser": "今天开了支委会，应到7人实到6人"})
 SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, target_branch
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES
+INTENT = IntentSpec("query_score", "查询得分", ALL_ROLES,
+                    {"organiser": "我们支部现在多少分", "member": "我们支部现在多少分"})
 MAX_DEDUCTIONS = 6
 
 

@@ -9,8 +9,9 @@ from nlp.types import Parsed
 from bot.models import ActivityRecord
 
 from .base import BRANCH_ROLES, EDIT_WINDOW, Context, ReplyData, refused
+from .registry import IntentSpec
 
-ROLES = BRANCH_ROLES
+INTENT = IntentSpec("undo", "撤销记录", BRANCH_ROLES)
 SCOPE = "own_branch"  # a message naming another branch or group is refused before this runs (handlers/dispatch.py)
 
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from .base import ALL_ROLES, Context, ReplyData
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES
+INTENT = IntentSpec("unknown", "未识别", ALL_ROLES)
 
 
 def handle(_parsed, ctx: Context) -> ReplyData:
