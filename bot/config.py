@@ -30,6 +30,7 @@ class Config:
     dingtalk_app_secret: str | None = None
     dingtalk_api_base: str = "https://oapi.dingtalk.com"
     dingtalk_new_api_base: str = "https://api.dingtalk.com"
+    dingtalk_mode: str = "http"  # http: DingTalk POSTs to /dingtalk/callback; stream: the bot connects out (no public address)
     secret_key: str = ""  # empty: a random key for this process only (from_env keeps one under var/)
     public_url: str = "http://127.0.0.1:8000"  # how people reach the dashboard (links the bot sends)
     demo: bool = True  # seed a demo organisation when the database is empty
@@ -55,6 +56,7 @@ class Config:
             "dingtalk_app_secret": _env("ZHIBU_DINGTALK_APP_SECRET"),
             "dingtalk_api_base": _env("ZHIBU_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
             "dingtalk_new_api_base": _env("ZHIBU_DINGTALK_NEW_API_BASE", "https://api.dingtalk.com"),
+            "dingtalk_mode": (_env("ZHIBU_DINGTALK_MODE", "http") or "http").strip().lower(),
             "secret_key": _env("ZHIBU_SECRET_KEY") or overrides.get("secret_key") or load_or_create(),
             "public_url": _env("ZHIBU_PUBLIC_URL", "http://127.0.0.1:8000"),
             "demo": _env("ZHIBU_DEMO", "1") not in ("0", "false", "no"),

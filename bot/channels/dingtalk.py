@@ -1,4 +1,5 @@
 """DingTalk adapter: POST /dingtalk/callback (enterprise robot, HTTP mode). Thin: steps in dingtalk_protocol.
+Stream mode (bot/channels/dingtalk_stream.py) feeds its messages into the same `handle_message` and `answer`.
 
 The callback is answered at once with an empty JSON object; the reply goes through the message's
 `sessionWebhook` (markdown where the reply has it), logged and sent exactly once under `reply:dingtalk:<msgId>`.
@@ -63,16 +64,22 @@ class DingTalkChannel:
         msg = parse_payload(body)
         check_robot(msg, self.app_key)
         self._check_replay(headers.get("timestamp"), headers.get("sign"), msg)
-        inbound = to_inbound(msg)
-        try:
-            on_time, reply = within_window(self.background, lambda: self._handle(inbound),
-                                           lambda late: self.answer(msg, late), self.budget)
-        except Exception:
-            log.exception("conversation failed on dingtalk message %s", msg.msg_id)
-            reply, on_time = Reply(text=SORRY), True
+        on_time, reply = self.handle_message(msg)
         if on_time and reply is not None:
             self.background.submit(self.answer, msg, reply)
         return 200, {}
+
+    def handle_message(self, msg: DingMessage) -> tuple[bool, Reply | None]:
+        """The one path of a robot message, whether it came by HTTP callback or over the Stream connection:
+        to_inbound → (media fetch) → the core (stored raw first, dedup by msgId) within the budget.
+        (True, reply) when done in time; (False, None) when not, the reply then going out by itself when ready."""
+        inbound = to_inbound(msg)
+        try:
+            return within_window(self.background, lambda: self._handle(inbound),
+                                 lambda late: self.answer(msg, late), self.budget)
+        except Exception:
+            log.exception("conversation failed on dingtalk message %s", msg.msg_id)
+            return True, Reply(text=SORRY)
 
     def _check_replay(self, timestamp: str, sign: str, msg: DingMessage) -> None:
         """A (timestamp, sign) pair signs one message: it is accepted again only for that msgId (DingTalk's own
@@ -87,22 +94,27 @@ class DingTalkChannel:
         if first != seen:
             raise Rejected(403, "timestamp/sign already used for another message")
 
-    def answer(self, msg: DingMessage, reply: Reply) -> None:
+    def answer(self, msg: DingMessage, reply: Reply) -> Any:
+        """Send the reply once (key `reply:dingtalk:<msgId>`); the outbox's Delivery of the text, or None.
+        The Stream runner reads it: a reply another live process is still sending is not acknowledged yet."""
         if reply.duplicate or not (reply.text or reply.files):
-            return
+            return None
         key = f"reply:dingtalk:{msg.msg_id}"
+        delivery = None
         if reply.text:
             if not webhook_allowed(msg.session_webhook, self.api_base):
                 log.error("dingtalk message %s: sessionWebhook missing or not on the DingTalk API host", msg.msg_id)
             else:
                 payload = session_payload(reply.text, reply.markdown, at_user=msg.sender_staff_id if msg.is_group else None)
                 dt = self.sender.dingtalk
-                self.sender.outbox.deliver(key, platform="dingtalk_session", target=f"user:{msg.sender_staff_id}",
-                                           kind=payload["msgtype"], payload={"text": reply.text, "markdown": reply.markdown},
-                                           reason="reply", call=lambda: dt.reply_session(msg.session_webhook, payload))
+                delivery = self.sender.outbox.deliver(
+                    key, platform="dingtalk_session", target=f"user:{msg.sender_staff_id}", kind=payload["msgtype"],
+                    payload={"text": reply.text, "markdown": reply.markdown}, reason="reply",
+                    call=lambda: dt.reply_session(msg.session_webhook, payload))
         if reply.files:
             self.sender.send_to_user_id("dingtalk", msg.sender_staff_id, "", key=f"{key}:files", reason="reply files",
                                         files=list(reply.files))
+        return delivery
 
 
 bp = Blueprint("dingtalk", __name__)
