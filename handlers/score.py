@@ -6,8 +6,10 @@ from datetime import date
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, fmt_points, target_branch
+from .registry import IntentSpec
 
-ROLES = ALL_ROLES
+INTENT = IntentSpec("query_score", "查询得分", ALL_ROLES,
+                    {"organiser": "我们支部现在多少分", "member": "我们支部现在多少分"})
 MAX_DEDUCTIONS = 6
 TIERS = ("office", "group", "self")  # the latest tier that scored an item wins (scoring/card.py ItemResult.final)
 TIER_LABELS = {"office": "办公室评分", "group": "协作组评分", "self": "自评"}

@@ -16,9 +16,11 @@ from bot import season
 from bot.season import deadlines as deadline_dates
 
 from .base import Context, ReplyData, refused
+from .registry import IntentSpec
 from .score import card_data
 
-ROLES = frozenset({"secretary", "group_leader", "office"})
+INTENT = IntentSpec("submit", "提交评价", frozenset({"secretary", "group_leader", "office"}),
+                    {"secretary": "提交自评", "group_leader": "提交协作组评分"})
 PREVIOUS = {"self": (), "group": ("self",), "office": ("group", "self")}
 
 
