@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("bot.commands.export_cmd:export", "导出自评表、汇总表、记录本、评估报告"),
     "remind": ("bot.commands.remind_cmd:remind", "提醒：查看某日会发送的提醒"),
     "scheduler": ("bot.commands.remind_cmd:scheduler", "运行提醒调度器"),
+    "dingtalk-stream": ("bot.commands.serve_cmd:dingtalk_stream", "只运行钉钉 Stream 连接（无需公网地址）"),
     "inbox": ("bot.commands.inbox_cmd:inbox", "收件箱：未答复消息的列出与补处理"),
     "doctor": ("bot.commands.doctor_cmd:doctor", "检查设置是否安全（密钥、演示模式、网页聊天、对外地址）"),
     "learned": ("bot.commands.learned_cmd:learned", "学到的说法：查看、删除"),

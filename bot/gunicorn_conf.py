@@ -93,9 +93,15 @@ def post_fork(server, worker) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Start this worker's scheduler heartbeat; the database lease decides which worker leads."""
+    """Start this worker's scheduler heartbeat and, in DingTalk Stream mode, its stream lease heartbeat; the
+    database leases decide which worker leads and which one holds the one stream connection."""
     runtime = _runtime(worker)
-    if runtime is None or not SCHEDULER_IN_WORKERS:
+    if runtime is None:
+        return
+    from bot.channels.dingtalk_stream import start_for
+
+    start_for(runtime)
+    if not SCHEDULER_IN_WORKERS:
         return
     from bot.scheduler import ReminderScheduler
 
@@ -108,6 +114,9 @@ def post_worker_init(worker) -> None:
 def worker_exit(server, worker) -> None:
     """Let go of the lease at once on a clean stop, so another worker or machine takes over without waiting."""
     runtime = _runtime(worker)
+    stream = runtime.services.get("dingtalk_stream") if runtime is not None else None
+    if stream is not None:
+        stream.stop()  # lets go of the stream lease: another worker reconnects at its next beat
     sched = runtime.services.get("scheduler") if runtime is not None else None
     if sched is not None:
         try:

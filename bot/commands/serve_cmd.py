@@ -12,14 +12,19 @@ def run(host: str, port: int) -> None:
     from bot.app import create_app
     from bot.channels.web import web_chat_enabled
 
+    from bot.channels.dingtalk_stream import start_for
+
     app = create_app()
     config = app.extensions["zhibu"].config
+    stream = start_for(app.extensions["zhibu"])  # DingTalk Stream mode: the bot connects out (one connection)
     click.echo(f"支部助手已启动： http://{host}:{port}/")
     if web_chat_enabled(config):
         click.echo("  网页聊天：打开上面的地址，选一位演示人员开始对话。")
     if config.wecom_enabled:
         click.echo(f"  企业微信回调： http://{host}:{port}/wecom/callback")
-    if config.dingtalk_enabled:
+    if stream is not None:
+        click.echo("  钉钉：Stream 模式（机器人主动连接钉钉，无需公网地址）")
+    elif config.dingtalk_enabled:
         click.echo(f"  钉钉回调： http://{host}:{port}/dingtalk/callback")
     click.echo("  按 Ctrl+C 停止。")
     app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
@@ -53,3 +58,16 @@ def serve(bind: str | None, workers: int | None, threads: int | None, timeout: i
     # exec, not a child process: systemd's SIGTERM (graceful stop) and SIGHUP (reload) reach the gunicorn
     # master itself, and no orphaned server outlives `zhibu serve`.
     os.execve(sys.executable, argv, env)
+
+
+@click.command("dingtalk-stream")
+def dingtalk_stream() -> None:
+    """只运行钉钉 Stream 连接（ZHIBU_DINGTALK_MODE=stream；与 `zhibu serve` 同时运行也安全：全部署只保持一条连接）。"""
+    from bot.app import create_app
+    from bot.channels.dingtalk_stream import from_runtime
+
+    runner = from_runtime(create_app().extensions["zhibu"])
+    if runner is None:
+        raise click.ClickException("未启用钉钉 Stream 模式：请设置 ZHIBU_DINGTALK_APP_KEY、ZHIBU_DINGTALK_APP_SECRET 和 ZHIBU_DINGTALK_MODE=stream")
+    click.echo("钉钉 Stream 模式：连接中（Ctrl+C 停止）")
+    runner.run_forever()

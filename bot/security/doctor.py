@@ -66,7 +66,58 @@ def findings(config: Any, session: Session | None, workers: int = 1) -> list[Fin
         out.append(Finding("warning", "ZHIBU_DATABASE_URL", f"SQLite 上跑 {workers} 个进程：可以运行，但写入互相排队；正式使用请换 PostgreSQL 或 MariaDB，或 --workers 1"))
     if not out:
         out.append(Finding("ok", "-", "没有发现不安全的设置"))
+    return out + platform_modes(config)
+
+
+def platform_modes(config: Any) -> list[Finding]:
+    """How each configured platform reaches the bot, and whether it can: a callback needs a public HTTPS address
+    (judged from ZHIBU_PUBLIC_URL: nothing outside can be asked from in here); Stream mode is tried (the
+    connection-open call the SDK makes at start, a few seconds at most)."""
+    out: list[Finding] = []
+    url = urlsplit(config.public_url or "")
+    public = url.scheme == "https" and (url.hostname or "") not in LOCAL_HOSTS
+    base = (config.public_url or "").rstrip("/")
+    if config.wecom_enabled:
+        if public:
+            out.append(Finding("ok", "企业微信", f"回调模式：{base}/wecom/callback（企业微信后台还须配置企业可信IP和可信域名）"))
+        else:
+            out.append(Finding("warning", "ZHIBU_PUBLIC_URL", "企业微信只有回调模式：需要公网 HTTPS 地址、企业可信IP和可信域名，现在的对外地址企业微信到不了（办公网内运行：见 docs/channels.md 的反向代理）"))
+    if config.dingtalk_enabled:
+        mode = getattr(config, "dingtalk_mode", "http") or "http"
+        if mode == "stream":
+            problem = _stream_unreachable(config)
+            if problem:
+                out.append(Finding("warning", "ZHIBU_DINGTALK_MODE", f"钉钉 Stream 模式：连不上钉钉（{problem}）：检查本机能否访问 api.dingtalk.com:443、AppKey/AppSecret 是否正确"))
+            else:
+                out.append(Finding("ok", "钉钉", "Stream 模式：已连通钉钉（机器人主动连接，无需公网地址）"))
+        elif mode != "http":
+            out.append(Finding("warning", "ZHIBU_DINGTALK_MODE", f"只能是 http 或 stream（现在是 {mode}），按 http 运行"))
+        elif public:
+            out.append(Finding("ok", "钉钉", f"HTTP 回调模式：{base}/dingtalk/callback"))
+        else:
+            out.append(Finding("warning", "ZHIBU_DINGTALK_MODE", "钉钉 HTTP 回调模式需要公网 HTTPS 地址，现在的对外地址钉钉到不了：办公网内请设 ZHIBU_DINGTALK_MODE=stream（无需公网地址）"))
     return out
+
+
+def _stream_unreachable(config: Any) -> str | None:
+    """None when DingTalk's gateway answers the connection-open call with an endpoint, else why not."""
+    import requests
+
+    from ..channels.dingtalk_stream import OPEN_PATH, gateway_base
+
+    body = {"clientId": config.dingtalk_app_key, "clientSecret": config.dingtalk_app_secret,
+            "subscriptions": [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}], "ua": "zhibu-doctor"}
+    try:
+        resp = requests.post(gateway_base(config) + OPEN_PATH, json=body, timeout=(3, 5))
+    except requests.RequestException as exc:
+        return type(exc).__name__
+    if resp.status_code != 200:
+        return f"HTTP {resp.status_code}"
+    try:
+        ok = bool(resp.json().get("endpoint"))
+    except ValueError:
+        ok = False
+    return None if ok else "没有返回连接地址"
 
 
 def dangers(found: list[Finding]) -> list[Finding]:

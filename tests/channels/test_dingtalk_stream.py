@@ -315,3 +315,52 @@ def test_killed_after_storing_before_the_ack_answers_once_after_restart(bots, gw
     [row] = rows(rt2)
     assert row.status != "received" and row.reply_text
     frozen.set()
+
+
+def test_one_setting_switches_dingtalk_to_stream_mode(monkeypatch):
+    for name, value in (("ZHIBU_DINGTALK_APP_KEY", DING_APP_KEY), ("ZHIBU_DINGTALK_APP_SECRET", DING_APP_SECRET)):
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("ZHIBU_DINGTALK_MODE", raising=False)
+    assert Config.from_env(env_file=None, secret_key="x" * 40).dingtalk_mode == "http"  # the default, as before
+    assert not dingtalk_stream.stream_wanted(Config.from_env(env_file=None, secret_key="x" * 40))
+    monkeypatch.setenv("ZHIBU_DINGTALK_MODE", " Stream ")
+    config = Config.from_env(env_file=None, secret_key="x" * 40)
+    assert config.dingtalk_mode == "stream" and dingtalk_stream.stream_wanted(config)
+    assert dingtalk_stream.gateway_base(config) == "https://api.dingtalk.com"  # the SDK's own default host
+
+
+def test_the_command_refuses_without_stream_mode(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from bot.commands.serve_cmd import dingtalk_stream as command
+
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(command, [], env={"ZHIBU_DATABASE_URL": f"sqlite:///{tmp_path / 'z.sqlite3'}",
+                                             "ZHIBU_DINGTALK_MODE": "http", "ZHIBU_DEMO": "0",
+                                             "ZHIBU_DINGTALK_APP_SECRET": DING_APP_SECRET})
+    assert r.exit_code != 0 and "ZHIBU_DINGTALK_MODE=stream" in r.output
+
+
+def test_doctor_says_each_platforms_mode_and_whether_it_is_reachable(gw):
+    from bot.security.doctor import findings
+
+    def modes(**values):
+        config = Config.from_env(env_file=None, secret_key="x" * 40, demo=False, **values)
+        return {(f.level, f.setting): f.message for f in findings(config, None)
+                if f.setting in ("企业微信", "钉钉", "ZHIBU_DINGTALK_MODE") or "企业微信" in f.message}
+
+    ding = dict(dingtalk_app_key=DING_APP_KEY, dingtalk_app_secret=DING_APP_SECRET)
+    stream = modes(**ding, dingtalk_mode="stream", extra={"dingtalk_stream_endpoint": gw.base})
+    assert stream == {("ok", "钉钉"): "Stream 模式：已连通钉钉（机器人主动连接，无需公网地址）"}
+    assert gw.opens[-1]["clientId"] == DING_APP_KEY
+    wrong = modes(dingtalk_app_key=DING_APP_KEY, dingtalk_app_secret="wrong", dingtalk_mode="stream",
+                  extra={"dingtalk_stream_endpoint": gw.base})
+    assert "HTTP 401" in wrong[("warning", "ZHIBU_DINGTALK_MODE")]
+    unreachable = modes(**ding, dingtalk_mode="stream", extra={"dingtalk_stream_endpoint": "http://127.0.0.1:9"})
+    assert "ConnectionError" in unreachable[("warning", "ZHIBU_DINGTALK_MODE")]
+    office = modes(**ding, public_url="http://127.0.0.1:8000")  # http mode without a public address
+    assert "ZHIBU_DINGTALK_MODE=stream" in office[("warning", "ZHIBU_DINGTALK_MODE")]
+    public = modes(**ding, public_url="https://bot.example.org", wecom_corp_id="ww1", wecom_token="t",
+                   wecom_aes_key="a" * 43)
+    assert public[("ok", "钉钉")] == "HTTP 回调模式：https://bot.example.org/dingtalk/callback"
+    assert public[("ok", "企业微信")].startswith("回调模式：https://bot.example.org/wecom/callback")
