@@ -65,6 +65,17 @@ def _short(raw: Any, limit: int = 200) -> str:
     return text[:limit] + ("…" if len(text) > limit else "")
 
 
+class _QuietPings(logging.Filter):
+    """The SDK logs every SYSTEM frame but disconnect as an 'unknown message topic' warning, DingTalk's pings too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (str(record.msg).startswith("unknown message topic") and record.args and record.args[0] == "ping")
+
+
+_SDK_LOG = logging.getLogger("dingtalk_stream.client")
+_SDK_LOG.addFilter(_QuietPings())
+
+
 class _Client(DingTalkStreamClient):
     """The SDK's client; only the local IP it reports is found without a route lookup towards the internet."""
 
@@ -81,7 +92,11 @@ class _RobotMessages(CallbackHandler):
         self.runner = runner
 
     async def raw_process(self, callback_message: CallbackMessage) -> AckMessage | None:
-        code, note = await asyncio.to_thread(self.runner.deliver, callback_message.data)
+        try:
+            code, note = await asyncio.to_thread(self.runner.deliver, callback_message.data)
+        except Exception:  # noqa: BLE001 - not acknowledged: DingTalk delivers it again
+            log.exception("dingtalk stream: message %s failed; not acknowledged", callback_message.headers.message_id)
+            return None
         if code is None:
             return None
         ack = AckMessage()
@@ -107,7 +122,7 @@ class StreamRunner:
         self.store_wait = store_wait
         self.drain = drain
         point_sdk_at(self.endpoint)
-        self.client = _Client(Credential(app_key, app_secret), logger=logging.getLogger("dingtalk_stream.client"))
+        self.client = _Client(Credential(app_key, app_secret), logger=_SDK_LOG)
         self.client.register_callback_handler(TOPIC, _RobotMessages(self))
         self.client.pre_start()
         self.connected = threading.Event()
