@@ -11,7 +11,7 @@ from bot.channels.dingtalk_protocol import check_sign, dingtalk_sign, parse_payl
 from bot.channels.errors import Rejected
 from bot.models import InboundMessage, OutboundMessage
 
-from .conftest import CRED, TS, fixture
+from tests.support.channels import CRED, TS, fixture
 
 SECRET = CRED["dingtalk"]["app_secret"]
 

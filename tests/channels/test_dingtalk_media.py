@@ -17,7 +17,7 @@ from bot.models import Evidence, InboundMessage
 from nlp.types import Parsed
 from tests.fakes.platform import DING_APP_KEY
 
-from .conftest import CRED, TS
+from tests.support.channels import CRED, TS
 from .test_media import XLSX, _scores, core, grading_table  # noqa: F401 - core is a fixture
 
 SECRET = CRED["dingtalk"]["app_secret"]

@@ -15,9 +15,9 @@ from bot.media import MediaStore, sanitise
 from bot.messages import Inbound, RecordingSender
 from bot.models import Evidence, InboundMessage, ScoreEntry
 from nlp.types import Parsed
-from tests.handlers.conftest import build_org
+from tests.support.committee import build_org
 
-from .conftest import CRED, TS, wecom_envelope
+from tests.support.channels import CRED, TS, wecom_envelope
 from tests.fakes.web_chat import chat_client
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,7 +72,7 @@ def wecom(make_app, core):
 
 
 def _post(app, inner: str):
-    from .conftest import open_reply
+    from tests.support.channels import open_reply
     from defusedxml.ElementTree import fromstring
 
     query, body = wecom_envelope(inner)

@@ -18,7 +18,7 @@ from bot.push import (
 )
 from tests.fakes.platform import CORP_SECRET, DING_APP_KEY, DING_APP_SECRET
 
-from .conftest import CRED
+from tests.support.channels import CRED
 
 ROBOT_KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
 DING_ROBOT_TOKEN = "f2c4b8e1d0a9c7b6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2"

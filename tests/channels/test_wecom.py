@@ -13,7 +13,7 @@ from bot.channels.errors import Rejected
 from bot.channels.wecom_protocol import WecomCrypto, parse_message
 from bot.models import InboundMessage, OutboundMessage
 
-from .conftest import CRED, TS, fixture, open_reply, wecom_envelope, wecom_text_xml
+from tests.support.channels import CRED, TS, fixture, open_reply, wecom_envelope, wecom_text_xml
 
 
 def _post(client, fx: dict, **extra_query):
@@ -203,7 +203,7 @@ def test_outer_xml_addressed_to_another_corp_is_refused(make_app):
 
 @pytest.mark.parametrize("name", ["entity_bomb.xml", "external_entity.xml"])
 def test_entity_tricks_are_refused_before_expansion(make_app, name):
-    from .conftest import FIXTURES
+    from tests.support.channels import FIXTURES
 
     app = make_app()
     body = (FIXTURES / "wecom" / name).read_bytes()
@@ -243,7 +243,7 @@ def test_wechatpys_own_parser_refuses_entity_declarations_too():
     """We never hand XML to wechatpy's parser, but if someone does, xmltodict (its parser) refuses entities."""
     from wechatpy.enterprise import parse_message as wechatpy_parse
 
-    from .conftest import FIXTURES
+    from tests.support.channels import FIXTURES
 
     with pytest.raises(ValueError):
         wechatpy_parse((FIXTURES / "wecom" / "entity_bomb.xml").read_text())

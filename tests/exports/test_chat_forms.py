@@ -13,8 +13,9 @@ import pytest
 from bot.app import create_app
 from bot.config import Config
 from bot.push import Backoff
-from tests.channels.conftest import CORP_SECRET, CRED, TS, fake_platform, open_reply, platform, wecom_envelope  # noqa: F401
-from tests.security.conftest import DING_ACCOUNT, SECRET, seed
+from tests.fakes.platform import CORP_SECRET
+from tests.support.channels import CRED, TS, open_reply, wecom_envelope
+from tests.support.hostile import DING_ACCOUNT, SECRET, seed
 from tests.security.test_hostile_callbacks import ding_body, ding_headers, inner_text, post_ding, post_wecom
 
 BRANCH = "重庆市机械工业协会党支部"

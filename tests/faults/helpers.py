@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from bot.channels.wecom_protocol import WecomCrypto, signature
 from bot.models import Branch, Group, Organisation, Person
-from tests.channels.conftest import CRED
+from tests.support.channels import CRED
 
 ROOT = Path(__file__).resolve().parents[2]
 W = CRED["wecom"]

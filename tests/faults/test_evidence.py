@@ -14,7 +14,6 @@ from bot.media import MediaStore
 from bot.messages import Inbound
 from bot.models import Evidence, InboundMessage
 from nlp.types import Parsed
-from tests.channels.conftest import fake_platform, make_app, platform  # noqa: F401 - fixtures
 from tests.channels.test_media import _post, core, media_xml, wecom  # noqa: F401 - fixtures and helpers
 
 SORRY = "抱歉，没能从企业微信取到这个图片（下载失败）。消息已记下，请稍后重新发送一次。"

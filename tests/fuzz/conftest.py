@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, settings
 from bot.app import create_app
 from bot.config import Config
 from bot.db import create_schema, make_engine
-from tests.channels.conftest import CRED, TS
-from tests.security.conftest import seed
+from tests.support.channels import CRED, TS
+from tests.support.hostile import seed
 
 EXAMPLES = int(os.environ.get("ZHIBU_FUZZ_EXAMPLES", "1000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.channels.dingtalk_protocol import dingtalk_sign
 from bot.channels.wecom_protocol import cdata
 from bot.models import InboundMessage
-from tests.channels.conftest import CRED, TS, wecom_envelope
+from tests.support.channels import CRED, TS, wecom_envelope
 
 from .conftest import FUZZ
 

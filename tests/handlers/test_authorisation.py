@@ -11,7 +11,7 @@ from bot.models import (ActivityRecord, AuditLog, Award, ConversationState, Decl
 from handlers import registry
 from handlers.dispatch import allowed
 
-from .conftest import P
+from tests.support.committee import P
 
 INTENTS = {
     "record": P("record", "branch_committee"),

@@ -7,7 +7,7 @@ from bot.conversation import Conversation
 from bot.messages import Inbound, RecordingSender
 from bot.models import ActivityRecord, InboundMessage, Person
 
-from .conftest import P
+from tests.support.committee import P
 
 
 def test_retry_returns_stored_reply_and_acts_once(chat, sessions):

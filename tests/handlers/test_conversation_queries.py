@@ -14,7 +14,7 @@ from sqlalchemy import event, select, update
 from bot.directory_cache import DirectoryCache
 from bot.models import InboundMessage, Person, Plan
 
-from .conftest import P
+from tests.support.committee import P
 
 # One record message: INSERT message (committed alone), read + lock it, conversation state, duplicate/count
 # tally, INSERT record, INSERT audit, UPDATE message. Was 16 (bench/README.md) before the hot path was cut.

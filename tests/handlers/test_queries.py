@@ -10,7 +10,7 @@ from bot.models import Organisation
 from bot.store import Store, evaluation_year
 from handlers.base import fmt_points
 
-from .conftest import P
+from tests.support.committee import P
 
 
 def _cards(sessions, ids, as_of=date(2022, 12, 26)):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.models import ActivityRecord, AuditLog, Evidence, InboundMessage
 
-from .conftest import P
+from tests.support.committee import P
 
 
 def _live(sessions, code=None):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.models import AuditLog, ScoreEntry, Submission
 
-from .conftest import P
+from tests.support.committee import P
 
 
 def _entries(sessions, tier):

@@ -14,9 +14,7 @@ from sqlalchemy import select
 from bot.channels.dingtalk_protocol import dingtalk_sign
 from bot.conversation import Conversation
 from bot.models import ActivityRecord, Branch, Group, Organisation, Person
-from tests.channels.conftest import (  # noqa: F401 - fixtures used by name
-    CRED, TS, fake_platform, make_app, open_reply, platform, wecom_envelope, wecom_text_xml,
-)
+from tests.support.channels import CRED, TS, open_reply, wecom_envelope, wecom_text_xml  # noqa: F401
 from tests.fakes.web_chat import chat_client
 
 

@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.config import Config
 from bot.dashboard import office_login_link
 from bot.models import ActivityRecord, Award, Branch, Declaration, Incident, Plan, ScoreEntry
-from tests.handlers.conftest import build_org, chat, ids  # noqa: F401  (fixtures)
+from tests.support.committee import build_org
 
 MAX_TABLE_ROWS, MAX_TABLE_BYTES = 2000, 512 * 1024  # what the reply promises (handlers/grade.py)
 

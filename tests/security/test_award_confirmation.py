@@ -17,7 +17,7 @@ from bot.app import create_app
 from bot.config import Config
 from bot.dashboard import office_login_link
 from bot.models import AuditLog, Award, Branch, Organisation
-from tests.handlers.conftest import Chat, build_org
+from tests.support.committee import Chat, build_org
 
 TODAY = date(2022, 12, 26)
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 from bot.channels.dingtalk_protocol import dingtalk_sign
 from bot.channels.wecom_protocol import cdata, signature
 from bot.models import InboundMessage, Person
-from tests.channels.conftest import CRED, TS, open_reply, wecom_crypto, wecom_envelope
+from tests.support.channels import CRED, TS, open_reply, wecom_crypto, wecom_envelope
 
-from .conftest import ACCOUNT, DING_ACCOUNT, SECRET, snapshot
+from tests.support.hostile import ACCOUNT, DING_ACCOUNT, SECRET, snapshot
 
 W = CRED["wecom"]
 

@@ -22,8 +22,7 @@ from bot.app import create_app
 from bot.channels.dingtalk_protocol import dingtalk_sign
 from bot.config import Config
 from bot.models import ActivityRecord, Branch, Group, InboundMessage, Organisation, Person, SecurityToken
-from tests.channels.conftest import CRED, TS
-from tests.handlers.conftest import build_org, chat, ids  # noqa: F401  (fixtures)
+from tests.support.channels import CRED, TS
 
 BUILT_IN_KEY = "dev-only-change-me"  # what earlier versions signed everything with
 CLOCK = datetime(2022, 12, 26, 2, 0, tzinfo=timezone.utc)

@@ -1,11 +1,9 @@
-"""A small committee and a chat driver over the real conversation core (fixed clock, recording sender)."""
+"""A small committee (two groups, three branches, every role) and a chat driver over the real conversation core."""
 from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-
-import pytest
 
 from bot.conversation import Conversation
 from bot.messages import Inbound, RecordingSender, Reply
@@ -66,10 +64,8 @@ class Chat:
         if self._next is not None:
             p, self._next = self._next, None
             return p
-        try:
-            from nlp import parse
-        except ImportError:
-            return Parsed(intent="unknown")
+        from nlp import parse
+
         return parse(text, today)
 
     def say(self, account: str, text: str = "", parsed: Parsed | None = None, *, kind: str = "text",
@@ -86,17 +82,6 @@ class Chat:
     def on(self, day: date, hour: int = 10) -> None:
         """Local (Asia/Shanghai) `hour` on `day`."""
         self.now = datetime(day.year, day.month, day.day, hour - 8, tzinfo=timezone.utc)
-
-
-@pytest.fixture()
-def ids(sessions) -> dict[str, int]:
-    return build_org(sessions)
-
-
-@pytest.fixture()
-def chat(sessions, ids, today) -> Chat:
-    c = Chat(sessions, datetime(today.year, today.month, today.day, 2, tzinfo=timezone.utc))
-    return c
 
 
 def P(intent: str, *codes: str, **kw: Any) -> Parsed:

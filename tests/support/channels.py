@@ -1,22 +1,16 @@
-"""Channel test kit: a fake conversation core, the fake platform server, apps wired to both."""
+"""Channel test kit: the test credentials, a fake conversation core, and WeChat Work envelopes as the platform sends them."""
 from __future__ import annotations
 
 import json
 import threading
 import time
 from pathlib import Path
-from typing import Callable
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import create_app
-from bot.config import Config
 from bot.messages import Inbound, Reply
 from bot.models import InboundMessage
-from bot.push import Backoff
-from tests.fakes.platform import CORP_SECRET, FakePlatform
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CRED = json.loads((FIXTURES / "credentials.json").read_text())
@@ -72,63 +66,7 @@ class FakeConversation:
             return reply
 
 
-@pytest.fixture(scope="session")
-def fake_platform():
-    server = FakePlatform().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture()
-def platform(fake_platform):
-    fake_platform.reset()
-    return fake_platform
-
-
-@pytest.fixture()
-def make_app(db_url, engine, platform, tmp_path) -> Callable:
-    """create_app over the test database, the fake platform, and a FakeConversation (or the one given)."""
-    apps = []
-
-    def build(*, wecom: bool = True, dingtalk: bool = True, conversation=None, **overrides):
-        values = dict(database_url=db_url, demo=False, secret_key="test-secret",
-                      wecom_api_base=platform.base, dingtalk_api_base=platform.base, dingtalk_new_api_base=platform.base,
-                      extra={"media_dir": str(tmp_path / "media")})
-        if wecom:
-            w = CRED["wecom"]
-            values.update(wecom_corp_id=w["corp_id"], wecom_token=w["token"], wecom_aes_key=w["aes_key"],
-                          wecom_secret=CORP_SECRET, wecom_agent_id=w["agent_id"])
-        if dingtalk:
-            values.update(dingtalk_app_key=CRED["dingtalk"]["app_key"], dingtalk_app_secret=CRED["dingtalk"]["app_secret"])
-        values.update(overrides)
-        config = Config.from_env(env_file=None, **values)
-        app = create_app(config, conversation=conversation or _LateFake())
-        rt = app.extensions["zhibu"]
-        conv = rt.services["conversation"]
-        if isinstance(conv, _LateFake):
-            export = tmp_path / "media" / "exports" / "第一协作组评分结果汇总表.xlsx"  # a served folder
-            export.parent.mkdir(parents=True, exist_ok=True)
-            export.write_bytes(b"PK\x03\x04 fake xlsx")
-            conv = FakeConversation(rt.sessions, rt.services["sender"], export_file=export)
-            rt.services["conversation"] = conv
-            for key in ("wecom_channel", "dingtalk_channel"):
-                if key in rt.services:
-                    rt.services[key].conversation = conv
-        if "wecom_channel" in rt.services:
-            rt.services["wecom_channel"].crypto._now = lambda: TS + 30
-        if "dingtalk_channel" in rt.services:
-            rt.services["dingtalk_channel"].clock = lambda: TS + 30
-        rt.services["sender"].outbox.backoff = Backoff(attempts=4, base=0.01, sleep=time.sleep)
-        apps.append(rt)
-        return app
-
-    yield build
-    for rt in apps:
-        rt.services["background"].join(5)
-        rt.engine.dispose()
-
-
-class _LateFake:
+class LateFake:
     """Placeholder so create_app does not build the real core; replaced by FakeConversation after."""
 
     def handle(self, inbound):  # pragma: no cover - replaced before use
