@@ -113,13 +113,20 @@ def test_a_session_cookie_forged_with_the_built_in_key_opens_nothing(prod):
 
 
 # ------------------------------------------------------------------ 2. links carry ids, never paths
-def test_a_file_link_to_an_absolute_path_serves_nothing(prod):
-    rt = prod.extensions["zhibu"]
-    c = prod.test_client()
-    for path in ("/etc/passwd", rt.config.database_url.split("///")[-1]):
-        for key in (BUILT_IN_KEY, prod.config["SECRET_KEY"]):
+def test_a_file_link_to_an_absolute_path_serves_nothing(db_url, engine, tmp_path, monkeypatch):
+    """`make run` (demo, web chat open): a token over /etc/passwd or the live database, signed with the old built-in
+    key or even with the app's own key, serves nothing — links name stored ids, never paths."""
+    for name in ("ZHIBU_SECRET_KEY", "ZHIBU_DEMO", "ZHIBU_WEB_CHAT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = create_app(Config.from_env(env_file=None, database_url=db_url), clock=lambda: CLOCK)
+    c = app.test_client()
+    assert 'id="composer"' in c.get("/").get_data(as_text=True)  # the demo's web chat is open
+    for path in ("/etc/passwd", str(tmp_path / "var" / "secret_key")):
+        for key in (BUILT_IN_KEY, app.config["SECRET_KEY"]):
             token = URLSafeTimedSerializer(key, salt="zhibu-web-file").dumps(path)
             assert c.get(f"/web/files/{token}").status_code == 404
+    app.extensions["zhibu"].engine.dispose()
 
 
 def test_a_stored_file_id_outside_the_served_folders_is_not_served(db_url, engine, tmp_path, monkeypatch):
