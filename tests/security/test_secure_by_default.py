@@ -353,6 +353,8 @@ def test_naming_another_branch_changes_nothing(chat, ids, sessions):  # noqa: F8
     assert r.text.startswith("抱歉")
     r = chat.say("sec1", "第三党支部今天开了党员大会")
     assert r.text.startswith("抱歉")
+    r = chat.say("sec1", "给第九党支部记一次支委会")  # no such branch: still not the sender's own
+    assert r.text.startswith("抱歉") and "第九党支部" in r.text
     with sessions() as s:
         assert sorted((r.id, r.branch_id, r.deleted_at) for r in s.scalars(select(ActivityRecord))) == before
     assert chat.say("sec1", "第一党支部今天开了党员大会").text.startswith("已记录")  # naming one's own is fine
