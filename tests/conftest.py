@@ -30,7 +30,9 @@ _RUN = f"zt_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 
 
 # Fixtures more than one folder uses: the fake platform and apps wired to it, the small committee and its chat.
-pytest_plugins = ["tests.support.platform_fixtures", "tests.support.chat_fixtures"]
+pytest_plugins = [
+    "tests.support.platform_fixtures", "tests.support.chat_fixtures", "tests.support.media_fixtures",
+]
 
 # Found once, at collection, and written back to the environment so tests/faults and subprocesses see the same.
 SERVERS = {kind: discover(kind) for kind in ("postgres", "mariadb")}

@@ -18,7 +18,7 @@ from nlp.types import Parsed
 from tests.fakes.platform import DING_APP_KEY
 
 from tests.support.channels import CRED, TS
-from .test_media import XLSX, _scores, core, grading_table  # noqa: F401 - core is a fixture
+from tests.support.media import XLSX, grading_table, stored_scores
 
 SECRET = CRED["dingtalk"]["app_secret"]
 API = "/v1.0/robot/messageFiles/download"
@@ -84,7 +84,7 @@ def test_a_grading_table_from_a_group_leader_stores_the_scores(ding, core, platf
     text = _post(ding, platform, "file", "DC-TABLE", "msgFile1", "dt-lead1", "../第一协作组评分表.xlsx")
     assert text.startswith("评分表已导入2条") and "第4行：不是本组支部" in text
     ids = core.ids
-    assert _scores(sessions) == {(ids["b0"], "group", "3.3"): 6.0, (ids["b1"], "group", "3.3"): 5.5}
+    assert stored_scores(sessions) == {(ids["b0"], "group", "3.3"): 6.0, (ids["b1"], "group", "3.3"): 5.5}
     msg = _message(sessions)
     assert (msg.dedup_key, msg.kind, msg.account) == ("msgFile1", "file", "dt-lead1")
     assert (msg.media["filename"], msg.media["size"]) == ("第一协作组评分表.xlsx", len(data))
@@ -129,7 +129,7 @@ def test_a_retry_of_the_same_msgid_downloads_nothing_twice(ding, core, platform,
     assert len(platform.messages(API)) == 1
     assert len([m for m in platform.messages() if m["path"].startswith("/fake-oss/")]) == 1
     assert _message(sessions).media["path"] == str(_media_files(ding)[0])
-    assert _scores(sessions) == {(core.ids["b0"], "group", "3.3"): 7.0}
+    assert stored_scores(sessions) == {(core.ids["b0"], "group", "3.3"): 7.0}
 
 
 def test_a_retry_after_a_failed_download_is_a_duplicate_too(ding, platform, sessions):

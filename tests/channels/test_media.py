@@ -3,88 +3,18 @@ media directory, and handled by the real conversation core (a grading table, 佐
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from bot.conversation import Conversation
 from bot.media import MediaStore, sanitise
-from bot.messages import Inbound, RecordingSender
-from bot.models import Evidence, InboundMessage, ScoreEntry
+from bot.messages import Inbound
+from bot.models import Evidence, InboundMessage
 from nlp.types import Parsed
-from tests.support.committee import build_org
-
-from tests.support.channels import CRED, TS, wecom_envelope
+from tests.support.media import XLSX, grading_table, media_xml, post_media, stored_scores
 from tests.fakes.web_chat import chat_client
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def grading_table(rows) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["党支部名称", "项目", "得分"])
-    for row in rows:
-        ws.append(list(row))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def media_xml(kind: str, media_id: str, msg_id: str, user: str, filename: str = "") -> str:
-    corp = CRED["wecom"]["corp_id"]
-    extra = f"<FileName><![CDATA[{filename}]]></FileName>" if filename else ""
-    pic = "<PicUrl><![CDATA[https://wework.qpic.cn/wwpic/1/0]]></PicUrl>" if kind == "image" else ""
-    return (f"<xml><ToUserName><![CDATA[{corp}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-            f"<CreateTime>{TS}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{pic}"
-            f"<MediaId><![CDATA[{media_id}]]></MediaId>{extra}<MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>")
-
-
-class Core:
-    """The real conversation core on a fixed clock; `parsed` bypasses the parser for the next text."""
-
-    def __init__(self, sessions, today) -> None:
-        self.now = datetime(today.year, today.month, today.day, 2, tzinfo=timezone.utc)
-        self.next: Parsed | None = None
-        self.conv = Conversation(sessions, lambda: self.now, RecordingSender(), parser=self._parse)
-
-    def _parse(self, text, today):
-        p, self.next = self.next, None
-        return p or Parsed(intent="unknown")
-
-
-@pytest.fixture()
-def core(sessions, today):
-    ids = build_org(sessions)
-    c = Core(sessions, today)
-    c.ids = ids
-    return c
-
-
-@pytest.fixture()
-def wecom(make_app, core):
-    app = make_app(conversation=core.conv)
-    app.extensions["zhibu"].services["wecom_channel"].budget = 30.0  # passive replies, however slow the machine
-    return app
-
-
-def _post(app, inner: str):
-    from tests.support.channels import open_reply
-    from defusedxml.ElementTree import fromstring
-
-    query, body = wecom_envelope(inner)
-    resp = app.test_client().post("/wecom/callback", query_string=query, data=body.encode(), content_type="text/xml")
-    assert resp.status_code == 200
-    answer = resp.get_data(as_text=True)
-    return fromstring(open_reply(answer)).findtext("Content") if answer else ""
-
-
-def _scores(sessions):
-    with sessions() as s:
-        return {(e.branch_id, e.tier, e.item_id): e.points for e in s.scalars(select(ScoreEntry))}
 
 
 def test_sanitise_never_leaves_the_directory():
@@ -101,11 +31,11 @@ def test_wecom_grading_table_is_downloaded_and_scores_are_stored(wecom, core, pl
     data = grading_table([("第一党支部", "3.3", 6), ("第二党支部", 3.3, 5.5), ("第三党支部", "3.3", 4),
                           ("第一党支部", "3.3x", 1)])
     platform.serve_media("MEDIA-TABLE-1", data, "ignored.xlsx", XLSX)
-    text = _post(wecom, media_xml("file", "MEDIA-TABLE-1", "9001", "lead1", "../第一协作组评分表.xlsx"))
+    text = post_media(wecom, media_xml("file", "MEDIA-TABLE-1", "9001", "lead1", "../第一协作组评分表.xlsx"))
     assert "评分表已导入2条" in text
     assert "第4行：不是本组支部" in text and "第5行：没有项目3.3x" in text
     ids = core.ids
-    assert _scores(sessions) == {(ids["b0"], "group", "3.3"): 6.0, (ids["b1"], "group", "3.3"): 5.5}
+    assert stored_scores(sessions) == {(ids["b0"], "group", "3.3"): 6.0, (ids["b1"], "group", "3.3"): 5.5}
     with sessions() as s:
         msg = s.scalars(select(InboundMessage)).one()
     path = Path(msg.media["path"])
@@ -119,7 +49,7 @@ def test_wecom_image_after_a_record_is_evidence_with_a_local_path(wecom, core, p
     core.next = Parsed(intent="record", activities=("branch_committee",))
     core.conv.handle(Inbound(channel="wecom", account="sec1", dedup_key="r1", text="今天开了支委会"))
     platform.serve_media("MEDIA-PHOTO", b"\xff\xd8\xff photo", "", "image/jpeg")
-    text = _post(wecom, media_xml("image", "MEDIA-PHOTO", "9002", "sec1"))
+    text = post_media(wecom, media_xml("image", "MEDIA-PHOTO", "9002", "sec1"))
     assert "佐证资料" in text
     with sessions() as s:
         ev = s.scalars(select(Evidence)).one()
@@ -134,7 +64,7 @@ def test_media_that_cannot_be_had_gets_a_friendly_line_and_the_message_is_kept(w
         platform.serve_media("MEDIA-BIG", b"x" * (1024 * 1024 + 1), "big.pdf", "application/pdf")
         root = Path(wecom.extensions["zhibu"].config.extra["media_dir"])
         wecom.extensions["zhibu"].services["wecom_channel"].media_store = MediaStore(root, 1024 * 1024)
-    text = _post(wecom, media_xml("file", "MEDIA-BIG", "9003", "sec1", "big.pdf"))
+    text = post_media(wecom, media_xml("file", "MEDIA-BIG", "9003", "sec1", "big.pdf"))
     assert text == f"抱歉，没能从企业微信取到这个文件（{why}）。消息已记下，请稍后重新发送一次。"
     with sessions() as s:
         msg = s.scalars(select(InboundMessage)).one()
@@ -147,7 +77,7 @@ def test_a_slow_download_answers_through_the_late_path(wecom, platform, sessions
     channel.budget = 0.2
     platform.state.media_delay = 0.6
     platform.serve_media("MEDIA-SLOW", grading_table([("第一党支部", "3.3", 6)]), "t.xlsx", XLSX)
-    assert _post(wecom, media_xml("file", "MEDIA-SLOW", "9004", "lead1", "表.xlsx")) == ""
+    assert post_media(wecom, media_xml("file", "MEDIA-SLOW", "9004", "lead1", "表.xlsx")) == ""
     assert wecom.extensions["zhibu"].services["background"].join(10)
     sent = platform.messages("/cgi-bin/message/send")
     assert [m["json"]["touser"] for m in sent] == ["lead1"]
@@ -170,7 +100,7 @@ def test_web_upload_of_a_grading_table(web, core, sessions):
     resp = _upload(web, "lead1", data, "评分表.xlsx")
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["text"].startswith("评分表已导入2条") and resp.get_json()["kind"] == "file"
-    assert _scores(sessions) == {(core.ids["b0"], "group", "3.3"): 7.0, (core.ids["b1"], "group", "3.3"): 2.0}
+    assert stored_scores(sessions) == {(core.ids["b0"], "group", "3.3"): 7.0, (core.ids["b1"], "group", "3.3"): 2.0}
     with sessions() as s:
         msg = s.scalars(select(InboundMessage)).one()
     assert (msg.channel, msg.dedup_key, msg.kind) == ("web", "lead1:u1", "file")
@@ -197,7 +127,7 @@ def test_web_upload_of_an_excel_saved_csv_with_a_title_row(web, core, sessions):
     data = "第一协作组评分表,,\n党支部名称,项目,得分\n第二党支部,3.3,4\n".encode("gbk")
     resp = _upload(web, "lead1", data, "评分表.csv")
     assert resp.status_code == 200 and resp.get_json()["text"].startswith("评分表已导入1条")
-    assert _scores(sessions) == {(core.ids["b1"], "group", "3.3"): 4.0}
+    assert stored_scores(sessions) == {(core.ids["b1"], "group", "3.3"): 4.0}
 
 
 def test_a_table_without_the_expected_header_explains_the_layout(web, sessions):
@@ -208,4 +138,4 @@ def test_a_table_without_the_expected_header_explains_the_layout(web, sessions):
     resp = _upload(web, "lead1", buf.getvalue(), "表.xlsx")
     assert resp.status_code == 200
     assert "表头为：党支部名称、项目、得分" in resp.get_json()["text"]
-    assert _scores(sessions) == {}
+    assert stored_scores(sessions) == {}

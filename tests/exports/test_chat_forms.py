@@ -15,8 +15,7 @@ from bot.config import Config
 from bot.push import Backoff
 from tests.fakes.platform import CORP_SECRET
 from tests.support.channels import CRED, TS, open_reply, wecom_envelope
-from tests.support.hostile import DING_ACCOUNT, SECRET, seed
-from tests.security.test_hostile_callbacks import ding_body, ding_headers, inner_text, post_ding, post_wecom
+from tests.support.hostile import DING_ACCOUNT, SECRET, ding_body, ding_headers, inner_text, post_ding, post_wecom, seed
 
 BRANCH = "重庆市机械工业协会党支部"
 THREE = {f"2022年{BRANCH}党建工作自评表.xlsx", f"2022年{BRANCH}工作活动记录本.docx", f"2022年{BRANCH}工作总结提纲.docx"}

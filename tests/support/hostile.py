@@ -6,8 +6,10 @@ import json
 
 from sqlalchemy import select
 
+from bot.channels.dingtalk_protocol import dingtalk_sign
+from bot.channels.wecom_protocol import cdata
 from bot.models import Base, Branch, Group, Organisation, Person
-from tests.support.channels import CRED
+from tests.support.channels import CRED, TS
 
 SECRET = CRED["dingtalk"]["app_secret"]
 ACCOUNT = "sec-wang"
@@ -39,3 +41,32 @@ def snapshot(sessions) -> dict[str, str]:
             digest = hashlib.sha1(json.dumps([list(map(str, r)) for r in rows], sort_keys=True).encode()).hexdigest()
             out[table.name] = f"{len(rows)}:{digest}"
     return out
+
+
+W = CRED["wecom"]
+
+
+def inner_text(content: str, msg_id: str = "7181593622548569999", user: str = ACCOUNT, create_time: int = TS) -> str:
+    return (f"<xml><ToUserName>{cdata(W['corp_id'])}</ToUserName><FromUserName>{cdata(user)}</FromUserName>"
+            f"<CreateTime>{create_time}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content>{cdata(content)}</Content><MsgId>{msg_id}</MsgId><AgentID>1000002</AgentID></xml>")
+
+
+def post_wecom(app, query: dict, body: str | bytes):
+    data = body.encode() if isinstance(body, str) else body
+    return app.test_client().post("/wecom/callback", query_string=query, data=data, content_type="text/xml")
+
+
+def post_ding(app, headers: dict, body: dict | bytes):
+    data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    return app.test_client().post("/dingtalk/callback", headers=headers, data=data, content_type="application/json")
+
+
+def ding_body(content: str, msg_id: str = "msgHostile0001", platform_base: str = "http://127.0.0.1:1") -> dict:
+    return {"msgtype": "text", "text": {"content": content}, "msgId": msg_id, "senderStaffId": DING_ACCOUNT,
+            "senderNick": "王建国", "conversationType": "1", "conversationId": "cidX", "robotCode": CRED["dingtalk"]["app_key"],
+            "sessionWebhook": f"{platform_base}/robot/sendBySession?session=abc"}
+
+
+def ding_headers(ts_ms: int = TS * 1000, secret: str = SECRET) -> dict:
+    return {"timestamp": str(ts_ms), "sign": dingtalk_sign(str(ts_ms), secret)}

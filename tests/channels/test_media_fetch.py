@@ -14,7 +14,7 @@ from bot.media import MediaStore
 from bot.messages import Inbound
 from bot.models import Evidence, InboundMessage
 from nlp.types import Parsed
-from tests.channels.test_media import _post, core, media_xml, wecom  # noqa: F401 - fixtures and helpers
+from tests.support.media import media_xml, post_media
 
 SORRY = "抱歉，没能从企业微信取到这个图片（下载失败）。消息已记下，请稍后重新发送一次。"
 
@@ -28,18 +28,18 @@ def test_a_failed_download_is_no_evidence_and_its_retry_repeats_the_apology(weco
     core.next = Parsed(intent="record", activities=("branch_committee",))
     core.conv.handle(Inbound(channel="wecom", account="sec1", dedup_key="r1", text="今天开了支委会"))
     first = media_xml("image", "MEDIA-GONE", "7001", "sec1")  # the platform has no such media: download fails
-    assert _post(wecom, first) == SORRY
+    assert post_media(wecom, first) == SORRY
     assert _evidence(sessions) == []
     with sessions() as s:
         msg = s.scalars(select(InboundMessage).where(InboundMessage.dedup_key == "7001")).one()
         assert (msg.reply_text, msg.media["error"]) == (SORRY, "download_failed")
-    assert _post(wecom, first) == SORRY  # WeChat Work's retry of the same message: the same apology
+    assert post_media(wecom, first) == SORRY  # WeChat Work's retry of the same message: the same apology
     assert _evidence(sessions) == []
 
     platform.serve_media("MEDIA-OK", b"\xff\xd8\xff photo", "", "image/jpeg")
-    again = _post(wecom, media_xml("image", "MEDIA-OK", "7002", "sec1"))  # sent again, as asked
+    again = post_media(wecom, media_xml("image", "MEDIA-OK", "7002", "sec1"))  # sent again, as asked
     assert again.startswith("已把照片作为佐证资料附到") and "共1份" in again
-    assert _post(wecom, media_xml("image", "MEDIA-OK", "7002", "sec1")) == again  # its retry attaches nothing
+    assert post_media(wecom, media_xml("image", "MEDIA-OK", "7002", "sec1")) == again  # its retry attaches nothing
     assert _evidence(sessions) == [("MEDIA-OK", "https://wework.qpic.cn/wwpic/1/0", True)]
 
 
