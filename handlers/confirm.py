@@ -9,6 +9,7 @@ understood next time without asking; a line the rules did not understand at all 
 """
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from nlp.types import Parsed
@@ -32,13 +33,27 @@ def unsure(parsed: Parsed, ctx: Context) -> ReplyData | None:
             return ask(learned, ctx) if learned.intent == "record" and learned.date is None else _store(learned, ctx)
     if parsed.confirm and parsed.activities:
         return ask(parsed, ctx)
+    if parsed.intent == "record" and parsed.activities and long_ago(parsed.date, ctx):
+        return ask(parsed, ctx, long_ago=True)  # "12月20日…" sent on Dec 2: last year's Dec 20? ask (issue 13)
     return None
 
 
-def ask(parsed: Parsed, ctx: Context) -> ReplyData:
-    """Say the reading and wait for 是 / a corrected line."""
+def long_ago(day: date | None, ctx: Context) -> bool:
+    """A record's date more than two months back, in a year still open: asked about before storing. A date in a
+    closed year is not asked about: the record handler refuses it (the year is read-only)."""
+    if day is None:
+        return False
+    y, m = divmod(ctx.today.year * 12 + ctx.today.month - 1 - 2, 12)
+    limit = date(y, m + 1, min(ctx.today.day, calendar.monthrange(y, m + 1)[1]))
+    return day < limit and not ctx.season.is_closed(day.year)
+
+
+def ask(parsed: Parsed, ctx: Context, *, long_ago: bool = False) -> ReplyData:
+    """Say the reading and wait for 是 / a corrected line (`long_ago`: only the date is in question, 是 or 不是)."""
     payload = _payload(parsed)
     payload["text"] = ctx.text[:500]
+    if long_ago:
+        payload["long_ago"] = True
     ctx.store.set_state(ctx.person.id, STATE, payload, ctx.expires(ASK_MINUTES))
     return ReplyData("confirm_ask", _reading(parsed, ctx.today))
 
@@ -48,11 +63,14 @@ def answer(parsed: Parsed | None, ctx: Context, payload: dict) -> ReplyData | No
     None: not an answer (the question is dropped, the message handled as usual, nothing stored)."""
     kind = answer_kind(ctx.text)
     pending = _parsed(payload)
+    if payload.get("long_ago") and kind is None:  # only its date was in question: another line is its own message
+        return None
     if kind == "yes" and pending.date is None and pending.intent == "record":
         return ReplyData("confirm_ask", _reading(pending, ctx.today))  # "是" does not say which day: ask again
     if kind == "yes":
         ctx.store.clear_state(ctx.person.id)
-        _learn(ctx, payload, pending, "confirmed")
+        if not payload.get("long_ago"):  # the phrasing was never in doubt, only the date
+            _learn(ctx, payload, pending, "confirmed")
         return _store(pending, ctx)
     if kind == "no":
         ctx.store.clear_state(ctx.person.id)

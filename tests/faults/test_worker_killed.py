@@ -11,7 +11,7 @@ import os
 import signal
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -92,9 +92,11 @@ def _roster_and_server(server_db_url: str, tmp_path):
     users = seed_roster(sessions, 20)
     env = {"ZHIBU_DATABASE_URL": server_db_url, "ZHIBU_DEMO": "0", "ZHIBU_SCHEDULER": "0",
            "ZHIBU_WECOM_API_BASE": f"http://127.0.0.1:{free_port()}", "ZHIBU_LOG_LEVEL": "warning", **wecom_env()}
-    # Each callback records a different activity (user i % 20, month by i // 20): one record per message.
-    calls = [signed_callback(f"{1 + i // 20}月{10 + i % 5}日开了支委会，应到9人，实到8人", BASE_ID + i, users[i % 20])
-             for i in range(N)]
+    # Each callback records a different activity (user i % 20, 1 to 6 days back by i // 20): one record per message.
+    # Days of the last week, so none is ahead nor more than two months back (that one would be asked about first).
+    days = [date.today() - timedelta(days=1 + i // 20) for i in range(N)]
+    calls = [signed_callback(f"{d.month}月{d.day}日开了支委会，应到9人，实到8人", BASE_ID + i, users[i % 20])
+             for i, d in enumerate(days)]
     return engine, sessions, Gunicorn(env, workers=2, threads=2, log=tmp_path / "gunicorn.log"), calls
 
 

@@ -21,11 +21,13 @@ def _cards(sessions, ids, as_of=date(2022, 12, 26)):
 
 @pytest.fixture()
 def year_of_meetings(chat):
-    for m in range(1, 13):
+    for m in range(1, 13):  # each reported on its day (a date more than two months back is asked about first)
+        chat.on(date(2022, m, 10))
         chat.say("sec1", "x", P("record", "branch_committee", date=date(2022, m, 8)))
         chat.say("sec1", "x", P("record", "theme_day", date=date(2022, m, 9)))
-    for m in (2, 5, 8):
-        chat.say("sec1", "x", P("record", "party_lecture", date=date(2022, m, 10), speaker="王书记"))
+        if m in (2, 5, 8):
+            chat.say("sec1", "x", P("record", "party_lecture", date=date(2022, m, 10), speaker="王书记"))
+    chat.on(date(2022, 12, 26))
     chat.say("sec1", "x", P("declare", declaration="annual_plan"))
     return chat
 
