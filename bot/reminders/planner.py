@@ -46,12 +46,9 @@ def activity_labels() -> dict[str, str]:
 
 
 def default_cards(session: Session, org: Organisation, year: int, as_of: date) -> list[tuple[int, ScoreCard]]:
-    """Score cards from the conversation core; no cards (no nudges) until bot/facts.py is there."""
-    try:
-        from bot.facts import score_cards
-    except ImportError:
-        log.warning("bot.facts.score_cards is not available: period-end nudges are skipped")
-        return []
+    """Score cards of the committee, for the period-end nudges."""
+    from bot.facts import score_cards
+
     cards = score_cards(session, org, year, as_of)
     items = cards.items() if isinstance(cards, dict) else ((c.branch_id, c) for c in cards)
     return [(int(bid), card) for bid, card in items]
