@@ -21,13 +21,16 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         branches = store.branches(ctx.org.id, person.group_id) if person.group_id else []
         selfs = {s.branch_id for s in store.submissions(ctx.org.id, year, "self")}
         data.update(received=sum(1 for b in branches if b.id in selfs), branches=len(branches),
-                    self_due=dates["self"])
+                    self_due=dates["self"], missing=[b.name for b in branches if b.id not in selfs])
     elif person.role == "office":
         tier, due = "group", dates["group"]
         done = store.submission(ctx.org.id, year, "office")
         groups = store.groups(ctx.org.id)
         submitted = {s.group_id for s in store.submissions(ctx.org.id, year, "group")}
-        data.update(received=sum(1 for g in groups if g.id in submitted), groups=len(groups), self_due=dates["self"])
+        selfs = {s.branch_id for s in store.submissions(ctx.org.id, year, "self")}
+        data.update(received=sum(1 for g in groups if g.id in submitted), groups=len(groups), self_due=dates["self"],
+                    missing_groups=[g.name for g in groups if g.id not in submitted],
+                    missing=[b.name for b in store.branches(ctx.org.id) if b.id not in selfs])
     else:
         tier, due = "self", dates["self"]
         done = store.submission(ctx.org.id, year, "self", branch_id=person.branch_id) if person.branch_id else None

@@ -25,9 +25,12 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if person.role == "group_leader":
         if group is not None and group.id != person.group_id:
             return refused(ctx, f"查看{group.name}的排名", "只能查看本协作组")
+        narrowed = group is None and "全委" in (ctx.text or "")  # "全委排名前十": say it is the group's instead
         group = person.group
         if group is None:
             return refused(ctx, "查看排名", "您的账号没有关联协作组")
+    else:
+        narrowed = False
     cards = ctx.cards(group.id if group else None)
     ranked = ctx.scorer.rank(cards)
     top = parsed.top or (None if group is not None else DEFAULT_TOP)
@@ -35,7 +38,8 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     return ReplyData("ranking", {
         "scope": group.name if group else ctx.org.name, "year": ctx.year, "as_of": ctx.as_of, "count": len(ranked),
         "rows": [{"place": p, "name": c.name, "total": c.total, "grade": c.grade, "vetoed": c.vetoed} for p, c in shown],
-        "top": top if top and top < len(ranked) else None})
+        "top": top if top and top < len(ranked) else None,
+        "narrowed": person.role == "group_leader" and narrowed})
 
 
 def _own_place(ctx: Context) -> ReplyData:
