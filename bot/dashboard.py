@@ -604,7 +604,38 @@ def workflow():
                                       .order_by(Branch.id)))
         rows.append({"group": grp, "branches": [(b, self_subs.get(b.id)) for b in branches],
                      "done": sum(1 for b in branches if b.id in self_subs), "group_sub": group_subs.get(grp.id)})
-    return _render("workflow.html", rows=rows, year=year, deadlines=deadlines, office_sub=office_sub, today=_today())
+    from bot import season
+    from bot.store import Store
+
+    state = season.view(Store(_db()), g.org, _today()).state(year)
+    return _render("workflow.html", rows=rows, year=year, deadlines=deadlines, office_sub=office_sub, today=_today(),
+                   season_state=state, done=request.args.get("done"))
+
+
+@bp.post("/workflow/season")
+@login_required
+@office_only
+def workflow_season():
+    """The "关闭年度考核" / "重新打开" buttons (the page asks for a confirmation first): the same change as the
+    chat's "关闭2022年度考核", audited as this office person (bot/season.py)."""
+    from bot import season
+    from bot.store import Store
+
+    _check_csrf()
+    action, raw = request.form.get("action"), request.form.get("year", "")
+    if action not in ("close", "reopen") or not (raw.isascii() and raw.isdigit()):
+        abort(400, "请求不完整，请回到年终报送页面再点一次")
+    year, store = int(raw), Store(_db())
+    view = season.view(store, g.org, _today())
+    wanted = season.REVIEW if action == "close" else season.CLOSED
+    if view.state(year) != wanted or action == "reopen" and year != _today().year - 1:
+        abort(400, f"{year}年度考核现在不能{'关闭' if action == 'close' else '重新打开'}")
+    change = season.close if action == "close" else season.reopen
+    clock = _runtime().services.get("clock")
+    now = (clock() if clock else datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+    change(store, g.org, year, actor_id=g.person.id, message_id=None, now=now)
+    _db().commit()
+    return redirect(url_for("office.workflow", year=year, done=action))
 
 
 @bp.app_template_filter("local")

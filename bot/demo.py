@@ -1,4 +1,5 @@
-"""A demo 综合党委 for `make run` and the web chat: 3 collaboration groups, 14 branches, a year of records.
+"""A demo 综合党委 for `make run` and the web chat: 3 collaboration groups, 14 branches, last year's records (its
+evaluation closed from February) and this year's up to today.
 
 Deterministic (a seeded random generator), so a demo conversation shows the same numbers each run.
 Accounts: demo-sec-N / demo-org-N (secretary / organiser of branch N), demo-lead-N (leader of group N),
@@ -14,8 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import (ROLE_LABELS, ActivityRecord, Award, Branch, Declaration, Group, Incident, Organisation,
-                     Person, PushTarget)
-from .store import evaluation_year
+                     Person, PushTarget, Season)
 
 ORG_NAME = "中共重庆市工业行业社会组织综合委员会（演示）"
 COMMITTEE_CHAT = "综合党委工作群（演示）"
@@ -98,8 +98,9 @@ def _names(rng: random.Random, n: int) -> list[str]:
 
 
 def _reported(d: date) -> datetime:
-    """Demo rows were reported on the day (UTC noon-ish), never 'now': the chat's clock may be a past day."""
-    return datetime.combine(d, time(10))
+    """Demo rows were reported on their day at local midnight (Asia/Shanghai, stored UTC): never after 'now', so a
+    record the person makes today is the last one reported and "撤销" undoes it, not a demo row (issue 13)."""
+    return datetime.combine(d, time(0)) - timedelta(hours=8)
 
 
 def _day(rng: random.Random, year: int, month: int, today: date, lo: int = 3, hi: int = 26) -> date | None:
@@ -118,10 +119,12 @@ def seed_demo_if_empty(sessions: sessionmaker[Session], today: date) -> bool:
 
 
 def seed_demo(session: Session, today: date) -> Organisation:
+    """The demo around `today` (issue 13): last year's records in full and today's year up to today. Last year's
+    evaluation is closed by the office on Feb 3 (bot/season.py), so from February the chat answers for this year
+    and last year is read-only; in January last year is still under review, as in a real committee."""
     rng = random.Random(20221226)
-    year = evaluation_year(today)
-    history_end = min(today, date(year, 12, 31))
-    org = Organisation(name=ORG_NAME, rubric_id="seed000", year=year, settings={"demo": True})
+    year = today.year
+    org = Organisation(name=ORG_NAME, rubric_id="seed000", year=year - 1, settings={"demo": True})
     session.add(org)
     session.flush()
     names = iter(_names(rng, 80))
@@ -155,17 +158,21 @@ def seed_demo(session: Session, today: date) -> Organisation:
                 session.add(Person(org_id=org.id, name=next(names), role="member", branch_id=branch.id,
                                    group_id=group.id, wecom_userid="demo-mem-1", dingtalk_userid="demo-mem-1-dt"))
             session.flush()
-            _history(session, rng, branch, sec, organiser, year, history_end)
+            members = _history(session, rng, branch, sec, organiser, year - 1, date(year - 1, 12, 31))
+            _history(session, rng, branch, sec, organiser, year, today, members=members)
+    if today >= date(year, 2, 3):
+        session.add(Season(org_id=org.id, year=year - 1, status="closed", changed_by=office.id,
+                           changed_at=_reported(date(year, 2, 3))))
     session.flush()
     return org
 
 
 def _history(session: Session, rng: random.Random, branch: Branch, sec: Person, organiser: Person, year: int,
-             today: date) -> None:
+             today: date, members: int | None = None) -> int:
     """Some months of plausible records: diligent branches hold nearly everything, others skip some. Attendance
     follows the branch's size and the meeting's kind (the committee, a party group, all members); topics fit dates."""
     diligence = rng.uniform(0.55, 0.98)
-    members = rng.randint(7, 28)  # a branch of 7 or more has a committee (支部工作条例)
+    members = members or rng.randint(7, 28)  # a branch of 7 or more has a committee (支部工作条例); one size a branch
     committee = next(size for limit, size in COMMITTEE_SIZE if members < limit)
     groups = 1 if members < 12 else 2 if members < 20 else 3
     expected_by_kind = {"branch_committee": committee, "group_meeting": members // groups}
@@ -209,22 +216,23 @@ def _history(session: Session, rng: random.Random, branch: Branch, sec: Person, 
         add("joint_activity", _day(rng, year, min(5, today.month) if today.year == year else 5, today),
             topic="协作组联合主题党日")
     session.add_all(rows)
-    if rng.random() < 0.85:
+    if rng.random() < 0.85 and date(year, 2, 20) <= today:  # nothing dated after the demo's today
         session.add(Declaration(branch_id=branch.id, year=year, key="annual_plan", date=date(year, 2, 20),
                                 reported_by=sec.id, created_at=_reported(date(year, 2, 20))))
     if today >= date(year, 12, 1) and rng.random() < 0.6:
         session.add(Declaration(branch_id=branch.id, year=year, key="annual_summary", date=min(today, date(year, 12, 20)),
                                 reported_by=sec.id, created_at=_reported(min(today, date(year, 12, 20)))))
-    if rng.random() < 0.25:
+    if rng.random() < 0.25 and date(year, 9, 1) <= today:
         session.add(Declaration(branch_id=branch.id, year=year, key="star_rating", value=rng.choice(("3A", "4A", "5A")),
                                 date=date(year, 9, 1), reported_by=sec.id, created_at=_reported(date(year, 9, 1))))
-    if rng.random() < 0.15:
+    if rng.random() < 0.15 and date(year, 7, 1) <= today:
         session.add(Award(branch_id=branch.id, key="commendation", level="municipal", date=date(year, 7, 1),
                           note="重点工作受到市级部门书面表彰", recorded_by=sec.id,
                           created_at=_reported(date(year, 7, 1))))
-    if rng.random() < 0.08:
+    if rng.random() < 0.08 and date(year, 6, 30) <= today:
         session.add(Incident(branch_id=branch.id, key="record_book_late", date=date(year, 6, 30), count=1,
                              note="活动记录本填写不及时（演示数据）", created_at=_reported(date(year, 6, 30))))
+    return members
 
 
 def demo_people(sessions: sessionmaker[Session]) -> list[dict]:

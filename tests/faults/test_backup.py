@@ -12,8 +12,7 @@ from bot.cli import main
 from bot.demo import seed_demo_if_empty
 from bot.models import (
     ActivityRecord, ApiToken, AuditLog, Award, Base, Branch, ConversationState, Evidence, InboundMessage, Organisation,
-    OutboundMessage, Person, Plan, RateHit, ReminderDelivery, SchedulerLease, ScoreEntry, Season, SharedVersion,
-    Submission,
+    OutboundMessage, Person, Plan, RateHit, ReminderDelivery, SchedulerLease, ScoreEntry, SharedVersion, Submission,
 )
 
 
@@ -45,8 +44,6 @@ def _fill(sessions) -> None:
             Award(branch_id=branch.id, key="award", level="city", date=date(2022, 6, 1), note="市级先进"),
             SchedulerLease(name="reminders", holder="h:1:a", expires_at=datetime(2022, 12, 1, 1)),
             SharedVersion(name="directory", value=7),
-            Season(org_id=branch.org_id, year=2021, status="closed", changed_by=person.id,
-                   changed_at=datetime(2022, 2, 3, 2)),
             RateHit(key="target:1", at=datetime(2022, 12, 1, 1, 0, 1)),
         ])
         s.commit()
