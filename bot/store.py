@@ -354,20 +354,19 @@ class Store:
 
     def last_declaration_by(self, person_id: int, *, branch_id: int | None = None,
                             since: datetime | None = None) -> Declaration | None:
-        q = select(Declaration).where(Declaration.reported_by == person_id, Declaration.deleted_at.is_(None))
-        if branch_id is not None:
-            q = q.where(Declaration.branch_id == branch_id)
-        if since is not None:
-            q = q.where(Declaration.created_at >= since)
-        return self.session.scalars(q.order_by(Declaration.created_at.desc(), Declaration.id.desc()).limit(1)).first()
+        return self._last_fact(Declaration, Declaration.reported_by, person_id, branch_id, since)
 
     def last_award_by(self, person_id: int, *, branch_id: int | None = None, since: datetime | None = None) -> Award | None:
-        q = select(Award).where(Award.recorded_by == person_id, Award.deleted_at.is_(None))
+        return self._last_fact(Award, Award.recorded_by, person_id, branch_id, since)
+
+    def _last_fact(self, model: Any, by: Any, person_id: int, branch_id: int | None, since: datetime | None) -> Any:
+        """The person's most recent live declaration or award (of that branch, reported since `since`)."""
+        q = select(model).where(by == person_id, model.deleted_at.is_(None))
         if branch_id is not None:
-            q = q.where(Award.branch_id == branch_id)
+            q = q.where(model.branch_id == branch_id)
         if since is not None:
-            q = q.where(Award.created_at >= since)
-        return self.session.scalars(q.order_by(Award.created_at.desc(), Award.id.desc()).limit(1)).first()
+            q = q.where(model.created_at >= since)
+        return self.session.scalars(q.order_by(model.created_at.desc(), model.id.desc()).limit(1)).first()
 
     def soft_delete(self, row: Declaration | Award, actor_id: int | None, message_id: int | None,
                     now: datetime | None = None) -> None:
