@@ -10,7 +10,7 @@ from bot.store import Store
 
 from .base import BRANCH_ROLES, Context, ReplyData, refused
 from .registry import IntentSpec
-from .record import record_activities
+from .activities import is_planned, record_activities
 from .values import check_day, impossible_day, plan_latest
 
 INTENT = IntentSpec("plan", "登记活动计划", BRANCH_ROLES)
@@ -26,7 +26,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if parsed.date is None:
         problem = impossible_day(ctx.text, ctx.today)  # "计划2月30日开…": the parser dropped the day
         return problem.reply() if problem else ReplyData("plan_when", {"codes": list(parsed.activities)})
-    if parsed.date < ctx.today:  # "计划" about a past day: it is a record
+    if not is_planned("plan", parsed.date, ctx.today):  # "计划" about a past day: it is a record
         return record_activities(ctx, list(dict.fromkeys(parsed.activities)), parsed.date, parsed)
     problem = check_day(parsed.date, open_year=ctx.year, latest=plan_latest(ctx.year), too_far=True)
     if problem is not None:

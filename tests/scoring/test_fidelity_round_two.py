@@ -439,7 +439,7 @@ def test_validate_still_accepts_every_shipped_rubric():
 
 def test_the_chat_records_the_deputy_as_deputy():
     """The record handler stored "书记" for any speaker containing 书记, so a 副书记's 党课 passed seed 000 二.2."""
-    from handlers.record import speaker_role
+    from handlers.activities import speaker_role
 
     assert speaker_role("李副书记") == "副书记" and speaker_role("王书记") == "书记" and speaker_role("王教授") == "专家"
     assert speaker_role("张三", {"张三": "secretary"}) == "书记" and speaker_role(None) is None
