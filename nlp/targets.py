@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .parser import _target
+from .fields import read_target as _target
 
 _WEEKDAY_BEFORE = re.compile(r"(?:周|星期|礼拜)$")
 

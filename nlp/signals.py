@@ -1,0 +1,44 @@
+"""What a line says about itself: a question, a negation or postponement, evidence that an activity happened.
+
+These decide issue 14's first rule: a question, negation, cancellation or postponement is never a record or plan,
+and a record needs evidence it happened. Plain regexes, compiled once.
+"""
+from __future__ import annotations
+
+import re
+
+# Question words after the question marks (one list for both patterns below).
+# (A不A / A没A — "开不开", "进没进" — is `A_NOT_A` below, tried only when the line has 不 or 没.)
+QUESTION_WORDS = (
+    r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|谁|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
+    r"(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
+)
+QUESTION_MARK = re.compile(r"[?？吗呢么]|" + QUESTION_WORDS)
+# Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
+TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
+# How often an activity is due ("党小组会每个月都得开吧"): a progress question, never a record or plan.
+HOW_OFTEN = re.compile(r"每(?:个)?(?:月|季度|季|年|周|星期|半年)(?:都|至少)?(?:得|要|需要|应该|必须|应当)")
+# Asking whether something is so, wherever it stands: "你说支委会算不算开过了", "这次是不是开过了".
+A_NOT_A = re.compile(r"(?P<qc>[\u4e00-\u9fa5])[不没](?P=qc)|是不是|是否|对不对")
+# A question word other than a sentence-final 呢 ("组织生活会还没召开呢" is a statement).
+STRONG_QUESTION = re.compile(r"[?？吗么]|" + QUESTION_WORDS)
+NEGATION = re.compile(
+    r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
+    r"|没有?上(?!报|传|交|级)|(?<![上])不上(?!报|传|交|级|网|班)|没(?:空|时间)(?:开|上|讲|搞|组织)|取消了|延期|推迟|延后|顺延|改期|暂停|没开成"
+    r"|(?:改|调|换|挪|推|延)到"
+)
+# A completed-activity verb: evidence that a named activity happened (with a past marker, a date or attendance).
+HELD = re.compile(r"开完|搞完|结束|开过|举行过|召开过|圆满|顺利|已召开|已开|已举行|已开展|(?:开|讲|上|搞|办|召开|举行|开展|组织)了")
+CLOCK = re.compile(r"\d{1,2}\s*(?:点|:\d\d)|[一二三四五六七八九十两]{1,3}点")
+TIMES_HELD = re.compile(  # "开了2次" is a tally; "搞了一次廉政教育" is one activity
+    r"(?:开|上|讲|搞|组织|召开|开展|举行)了?\s*(?!一次|1次|一回)(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:次|回)")
+# How-to questions name an action ("怎么撤销刚才的记录", "请问怎么给支部打分"): help, not the action itself.
+HOWTO = re.compile(
+    r"(?:怎么|怎样|如何|咋)[^，,。？?！!没]{0,6}?"
+    r"(?:撤销|撤回|删除|删|导出|下载|提交|打分|评分|改|修改|更正|上报|报|记录|录入|补录|补报|补|交|用|使用|操作|填|查|上传|传|发送|发|写)"
+)
+
+
+def asks_a_not_a(text: str) -> bool:
+    """'开不开', '进没进', '是不是', '算不算开过了': asking whether, wherever it stands."""
+    return ("不" in text or "没" in text or "否" in text) and A_NOT_A.search(text) is not None
