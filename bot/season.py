@@ -65,6 +65,12 @@ def view(store: Store, org: Organisation, today: date) -> SeasonView:
     return SeasonView(today, first, lambda: store.closed_years(org.id))
 
 
+def review_year_without_org(today: date) -> int:
+    """The year under review when there is no organisation to ask (a command run without a database): nobody can
+    have closed last year, so seed 000's calendar says — last year until its group tables are due, then this year."""
+    return today.year - 1 if today <= calendar_for(today.year - 1).group_deadline else today.year
+
+
 def calendar(org: Organisation, year: int) -> OrgCalendar:
     """The one calendar of `org`'s evaluation year `year` (reminders, chat, score cards and exports)."""
     return calendar_for(year, org.self_deadline, org.group_deadline, org.settings or {})

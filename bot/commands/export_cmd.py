@@ -23,7 +23,7 @@ import click
 @click.group()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"),
               show_default=True, help="输出目录")
-@click.option("--year", type=int, default=None, help="评价年度（默认：组织当前年度）")
+@click.option("--year", type=int, default=None, help="评价年度（默认：今天或 --as-of 那天正在考核的年度，办公室关闭前为上一年度）")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="按哪一天的数据计算（默认：今天与该年12月31日中较早者）")
 @click.option("--org", "org_id", type=int, default=None, help="组织编号（默认：第一个组织）")
@@ -38,6 +38,7 @@ def export(ctx: click.Context, out_dir: Path, year: int | None, as_of, org_id: i
 def _session(ctx: click.Context) -> Iterator[tuple]:
     """(session, org, year, as_of) from the configured database."""
     from bot.config import Config
+    from bot import season
     from bot.db import create_schema, make_engine, make_session_factory
     from bot.store import Store
 
@@ -49,12 +50,23 @@ def _session(ctx: click.Context) -> Iterator[tuple]:
         org = Store(session).organisation(ctx.obj["org_id"])
         if org is None:
             raise click.ClickException("数据库里还没有组织：请先导入名册（zhibu roster import）或运行 zhibu run 生成演示数据")
-        year = ctx.obj["year"] or org.year
-        as_of = ctx.obj["as_of"] or min(date.today(), date(year, 12, 31))
+        today = ctx.obj["as_of"] or _today()  # --as-of plays that day: its year under review is the default
+        year = ctx.obj["year"] or season.view(Store(session), org, today).review_year
+        as_of = ctx.obj["as_of"] or min(today, date(year, 12, 31))
         yield session, org, year, as_of
     finally:
         session.close()
         engine.dispose()
+
+
+def _today() -> date:
+    """Today in the organisation's time zone (ZHIBU_TIMEZONE), as the chat and the dashboard count it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.config import Config
+
+    return datetime.now(ZoneInfo(Config.from_env().timezone)).date()
 
 
 def _progress():
@@ -151,7 +163,7 @@ def record_book_cmd(ctx: click.Context, branch: str | None, all_: bool) -> None:
 @export.command("report")
 @click.pass_context
 def report_cmd(ctx: click.Context) -> None:
-    """质效评估报告初稿（.docx）：等次分布、共性扣分、进退步情况，其余留空待填写。"""
+    """质效评估报告初稿（.docx）：等次分布、活动次数、共性扣分，其余留空待填写。"""
     from bot.exports import report_docx
 
     with _session(ctx) as (s, org, year, as_of):
@@ -199,28 +211,30 @@ def check_summary_cmd(ctx: click.Context, file: Path) -> None:
 
 
 def _committee_year() -> int:
-    """The committee's evaluation year from the database (its organisation), not the machine's clock; without a
-    database, the evaluation year the calendar gives (last year until the group deadline in January)."""
-    from bot.store import evaluation_year
+    """The year under review (bot/season.py: last year until the office closes it), from the database's first
+    organisation; without a database, the year the default calendar is reviewing (bot/season.py)."""
+    from bot import season
 
+    today = _today()
     try:
         from bot.config import Config
         from bot.db import make_engine, make_session_factory
         from bot.models import Organisation
+        from bot.store import Store
         from sqlalchemy import inspect, select
 
         engine = make_engine(Config.from_env().database_url)
         try:
             if inspect(engine).has_table("organisation"):
                 with make_session_factory(engine)() as s:
-                    year = s.scalar(select(Organisation.year).order_by(Organisation.id).limit(1))
-                    if year:
-                        return int(year)
+                    org = s.scalars(select(Organisation).order_by(Organisation.id).limit(1)).first()
+                    if org is not None:
+                        return season.view(Store(s), org, today).review_year
         finally:
             engine.dispose()
-    except Exception:  # no database configured or reachable: the calendar's answer
+    except Exception:  # no database configured or reachable: the default calendar's answer
         pass
-    return evaluation_year(date.today())
+    return season.review_year_without_org(today)
 
 
 @export.command("chart")

@@ -58,3 +58,31 @@ def test_check_summary(tmp_path):
     bad.write_text("党的二十大" + "好" * 3000, encoding="utf-8")
     r = CliRunner().invoke(main, ["export", "--year", "2022", "check-summary", str(bad)])
     assert r.exit_code == 1 and "字数：3005（上限 3000），超出上限" in r.output and r.output.count("✗") == 8
+
+
+def test_the_default_year_is_the_one_under_review(tmp_path, monkeypatch):
+    """Issue 13: the demo built on 2026-12-02 closed 2025 (its first evaluation year, `Organisation.year`); the
+    default export is 2026's, not 2025's (it read `Organisation.year`), and in January 2027 still 2026's."""
+    from datetime import date
+
+    from bot.commands import export_cmd
+    from bot.demo import seed_demo
+
+    cli_database(tmp_path, monkeypatch, build=lambda s: (seed_demo(s, date(2026, 12, 2)), s.commit()))
+    for today, year in ((date(2026, 12, 2), 2026), (date(2027, 1, 20), 2026)):
+        monkeypatch.setattr(export_cmd, "_today", lambda today=today: today)
+        out = tmp_path / today.isoformat()
+        r = CliRunner().invoke(main, ["export", "--out", str(out), "annex1", "--branch", "重庆市机械工业协会党支部"],
+                               catch_exceptions=False)
+        assert r.exit_code == 0, r.output
+        assert [p.name for p in out.glob("*.xlsx")] == [f"{year}年重庆市机械工业协会党支部党建工作自评表.xlsx"]
+    assert export_cmd._committee_year() == 2026
+
+
+def test_the_default_year_without_a_database_follows_the_default_calendar():
+    from datetime import date
+
+    from bot.season import review_year_without_org
+
+    assert [review_year_without_org(d) for d in (date(2027, 1, 19), date(2027, 1, 20), date(2026, 12, 2))] == [
+        2026, 2027, 2026]
