@@ -65,6 +65,16 @@ def view(store: Store, org: Organisation, today: date) -> SeasonView:
     return SeasonView(today, first, lambda: store.closed_years(org.id))
 
 
+def local_today() -> date:
+    """Today in the organisation's time zone (ZHIBU_TIMEZONE), as the chat counts it: what a command run on the
+    machine's clock calls today."""
+    from zoneinfo import ZoneInfo
+
+    from bot.config import Config
+
+    return datetime.now(ZoneInfo(Config.from_env().timezone)).date()
+
+
 def review_year_without_org(today: date) -> int:
     """The year under review when there is no organisation to ask (a command run without a database): nobody can
     have closed last year, so seed 000's calendar says — last year until its group tables are due, then this year."""

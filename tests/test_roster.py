@@ -121,7 +121,7 @@ def test_db_and_incident_commands(tmp_path, monkeypatch):
     assert "已创建演示组织" in runner.invoke(main, ["db", "demo", "--today", "2022-12-26"]).output
     assert "已有组织" in runner.invoke(main, ["db", "demo"]).output
     r = runner.invoke(main, ["incident", "add", "--branch", "重庆市化工学会党支部", "--key", "通报批评",
-                             "--date", "2022-08-01", "--by", "demo-office", "--note", "测试"])
+                             "--date", "2022-08-01", "--today", "2022-12-26", "--by", "demo-office", "--note", "测试"])
     assert r.exit_code == 0 and "criticized" in r.output, r.output
     assert "重庆市化工学会党支部\tcriticized" in runner.invoke(main, ["incident", "list", "--year", "2022"]).output
     r = runner.invoke(main, ["incident", "add", "--branch", "不存在", "--key", "处分"])

@@ -60,13 +60,10 @@ def _session(ctx: click.Context) -> Iterator[tuple]:
 
 
 def _today() -> date:
-    """Today in the organisation's time zone (ZHIBU_TIMEZONE), as the chat and the dashboard count it."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    """Today as the chat and the dashboard count it (tests replace it)."""
+    from bot import season
 
-    from bot.config import Config
-
-    return datetime.now(ZoneInfo(Config.from_env().timezone)).date()
+    return season.local_today()
 
 
 def _progress():

@@ -36,9 +36,15 @@ def incident() -> None:
 @click.option("--event", default=None, help="同一件事的编号：涉及多项时只扣一次")
 @click.option("--note", default=None, help="说明")
 @click.option("--by", "by", default=None, help="登记人账号（办公室）")
-def add(branch: str, kind: str, day, count: int, event: str | None, note: str | None, by: str | None) -> None:
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="把这一天当作今天")
+def add(branch: str, kind: str, day, count: int, event: str | None, note: str | None, by: str | None,
+        today) -> None:
+    """The date is checked as the chat and the dashboard check it (handlers/values.py): not in a closed
+    evaluation year, not after today; the year under review is bot/season.py's."""
+    from bot import season
     from bot.commands.db_cmd import open_store
     from bot.store import Store
+    from handlers.values import check_day
 
     key = incident_key(kind)
     if key is None:
@@ -55,7 +61,12 @@ def add(branch: str, kind: str, day, count: int, event: str | None, note: str | 
         actor = store.person_by_account("console", by) if by else None
         if by and (actor is None or actor.role != "office"):
             raise click.ClickException(f"{by} 不是办公室人员")
-        row = store.add_incident(branch_id=b.id, key=key, day=day.date() if day else date.today(), count=count,
+        now = today.date() if today else season.local_today()
+        when = day.date() if day else now
+        problem = check_day(when, open_year=season.view(store, org, now).review_year, latest=now, action="登记")
+        if problem is not None:
+            raise click.ClickException(problem.text())
+        row = store.add_incident(branch_id=b.id, key=key, day=when, count=count,
                                  event=event, note=note, recorded_by=actor.id if actor else None)
         session.commit()
         click.echo(f"已登记 #{row.id}：{b.name} {key} {row.date.isoformat()} ×{count}")
