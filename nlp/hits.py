@@ -102,6 +102,17 @@ def typo_activities(tokens: list[str], h: Hits, lex: lx.Lexicon) -> None:
         h.typo = True
 
 
+def shape_activities(text: str, tokens: list[str], h: Hits, lex: lx.Lexicon) -> None:
+    """No activity word: an activity said by its shape ("向街道党工委汇报了…", "协作组组织的联合学习活动")."""
+    for shape, code in lex.activity_shapes:
+        if m := shape.search(text):
+            i = token_at(tokens, m.start())
+            h.activities.append((i, code))
+            h.act_words[i] = m.group()
+            h.activities.sort()
+            return
+
+
 def content_filter(text: str, tokens: list[str], h: Hits, lex: lx.Lexicon) -> bool:
     """Drop an activity named as another one's subject matter ("支委会研究下周党课安排": one 支委会); say whether
     every activity named only qualifies a thing ("支委会的记录本", "组织生活会的通知")."""

@@ -58,6 +58,7 @@ class Lexicon:
     embedded_after: re.Pattern[str]  # "…安排", "…的筹备": an activity named before these is content
     modifier_after: re.Pattern[str]  # "支委会的记录本", "组织生活会的通知": the activity only qualifies a thing
     modifier_start: re.Pattern[str]  # any such thing in the line at all (most lines have none: skip the offsets)
+    activity_shapes: tuple[tuple[re.Pattern[str], str], ...]  # (shape, activity code): "向…党工委汇报" …
 
 
 _LOCK = threading.Lock()
@@ -194,4 +195,5 @@ def _build() -> Lexicon:
         embedded_after=re.compile(f"^(?:的)?(?:{_alternatives(content['after'])})"),
         modifier_after=re.compile(f"^(?:会?上)?的?(?:{_alternatives(content['modified'])})"),
         modifier_start=_any_of(content["modified"]),
+        activity_shapes=tuple((re.compile(rx), code) for code, shapes in table["activity_shapes"].items() for rx in shapes),
     )

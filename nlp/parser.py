@@ -17,7 +17,7 @@ from .correction import NOT_BUT, NOT_VALUE, correction
 from .counts import find_counts
 from .dates import FUTURE, PAST, DateHit, best_date, find_dates  # noqa: F401 (DateHit: re-exported)
 from .fields import read_declaration, read_grade, read_speaker, read_target, read_top, read_topic
-from .hits import Hits, content_filter, held_with_activity, scan, typo_activities
+from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
 from .signals import (
     CLOCK, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION, TAIL_QUESTION, TIMES_HELD, asks_a_not_a,
 )
@@ -92,7 +92,9 @@ def _parse(text: object, today: date) -> Parsed:
     tokens = lex.tokenizer.lcut(text, HMM=False)
     h = Hits(scan(tokens, lex))
     if not h.activities and not h.cues.keys() & _NOT_ABOUT_AN_ACTIVITY:
-        typo_activities(tokens, h, lex)
+        shape_activities(text, tokens, h, lex)
+        if not h.activities:
+            typo_activities(tokens, h, lex)
     modifier_only = False
     if h.activities:
         modifier_only = content_filter(text, tokens, h, lex)
@@ -215,8 +217,8 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
     if modifier_only and hit is None and expected is None and present is None:
         return Parsed("unknown")  # "支委会的记录本放在我办公桌上了": about a thing of the activity, not a report
     confidence = 1.0
-    if h.typo:
-        confidence -= 0.5  # 党棵 read as 党课: likely, but a guess
+    if h.typo or (hit is not None and hit.typo):
+        confidence -= 0.5  # 党棵 read as 党课, 作天 as 昨天: likely, but a guess
     if modifier_only:
         confidence -= 0.5
     if intent == "record" and h.activities:

@@ -1,0 +1,64 @@
+"""Issue 14, point 3: classes of lines read by their shape, not by the lines a hold-out happened to contain.
+
+Each test names one class; its lines are new phrasings of the class (not copied from a labelled set)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlp import parse
+
+TODAY = date(2022, 12, 28)  # a Wednesday
+
+
+@pytest.mark.parametrize("text, day", [
+    ("夜个下午开了支委会", date(2022, 12, 27)),  # northern dialect for yesterday
+    ("夜儿个上了党课", date(2022, 12, 27)),
+    ("今儿晚上开了党小组会", date(2022, 12, 28)),
+])
+def test_dialect_day_words(text: str, day: date) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.date, got.confirm) == ("record", day, False)
+
+
+@pytest.mark.parametrize("text, day", [("坐天开了支委会", date(2022, 12, 27)), ("钱天上了党课", date(2022, 12, 26)),
+                                       ("近天开了党小组会 到了7人", date(2022, 12, 28))])
+def test_a_mistyped_day_word_is_read_and_asked(text: str, day: date) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.date, got.confirm) == ("record", day, True)
+
+
+def test_weather_is_not_a_mistyped_day() -> None:
+    assert parse("最近天气冷 支委会下周开", TODAY).date is None
+
+
+@pytest.mark.parametrize("text, sent, day", [
+    ("冬至那天开了党员大会", date(2023, 1, 3), date(2022, 12, 22)),  # a solar term, through chinese-calendar
+    ("清明节前一天组织了主题党日", date(2023, 4, 10), date(2023, 4, 4)),
+    ("夏至开了支委会", date(2023, 6, 25), date(2023, 6, 21)),
+    ("圣诞节那天开了党小组会", date(2022, 12, 28), date(2022, 12, 25)),
+    ("小年那天上了党课", date(2023, 1, 20), date(2023, 1, 14)),  # lunar 12-23, through lunardate
+    ("腊八节开了支委会", date(2024, 1, 20), date(2024, 1, 18)),
+])
+def test_named_days_from_calendars(text: str, sent: date, day: date) -> None:
+    got = parse(text, sent)
+    assert (got.intent, got.date) == ("record", day)
+
+
+@pytest.mark.parametrize("text", ["这个月开了组织生活会", "本周搞了一次廉政教育", "这段时间写了一篇调研报告"])
+def test_a_month_or_week_is_no_day(text: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.date, got.confirm) == ("record", None, True)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("上午向机关工委汇报了支部的工作", "report_to_higher"),
+    ("昨天给上级党委做了汇报", "report_to_higher"),
+    ("参加了协作组牵头的读书活动", "joint_activity"),
+    ("前天大家一起听了形势政策报告会", "situation_report"),
+    ("书记今天参加了接待日", "reception_day"),
+    ("党小组上午开了个会", "group_meeting"),
+])
+def test_activities_said_by_shape_or_by_their_other_names(text: str, code: str) -> None:
+    assert parse(text, TODAY).activities == (code,)
