@@ -17,6 +17,17 @@ from bot.models import Branch, Group, Organisation
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "exports"
 
 
+def line_initial_punctuation(pdf: Path) -> list[str]:
+    """The printed lines (pdftotext -raw: one line of a cell or paragraph each) that start with punctuation a
+    Chinese line may not start with."""
+    from subprocess import run
+
+    text = run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    lines = [line.strip() for line in text.splitlines()]
+    assert sum(len(line) for line in lines) > 200, pdf.name  # the text is there to be checked
+    return [line for line in lines if line and line[0] in render.LINE_START_FORBIDDEN]
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not render.available(),
                     reason="LibreOffice or pdftoppm not installed (apt-get install libreoffice-calc "
@@ -38,15 +49,20 @@ def test_annex_forms_render_to_pdf_and_png(sessions, db_url):
         files = [annex1_xlsx(s, branch, 2022, today, ARTIFACTS), annex2_xlsx(s, org, group, 2022, today, ARTIFACTS),
                  record_book_docx(s, branch, 2022, today, ARTIFACTS), report_docx(s, org, 2022, today, ARTIFACTS),
                  summary_docx(s, branch, 2022, today, ARTIFACTS)]
-        # Seed 003's own table (自查得分 / 复查得分), from its rubric and layout file alone.
+        # Every shipped rubric's own table (seed 003: 自查得分 / 复查得分), from its rubric and layout file alone.
         from scoring import BranchFacts, load_rubric, score_branch
 
         from bot.exports import write_annex1
 
-        r3 = load_rubric("seed003")
-        card3 = score_branch(r3, BranchFacts(branch_id="x", name="第一小学党支部"), 2022, today)
-        files.append(write_annex1(r3, card3, ARTIFACTS / "seed003_annex1.xlsx"))
+        for rid in ("seed003", "seed001", "seed002", "seed004"):
+            r = load_rubric(rid)
+            card = score_branch(r, BranchFacts(branch_id="x", name="第一小学党支部"), 2022, today)
+            files.append(write_annex1(r, card, ARTIFACTS / f"{rid}_annex1.xlsx"))
     pdfs = render.to_pdf(files, ARTIFACTS)
+    # 避头尾: no printed line of any form starts with ，。、；：）」 … (Calc wrapped 1.2 and 3.2's rules that way)
+    for pdf in pdfs:
+        starts = line_initial_punctuation(pdf)
+        assert starts == [], (pdf.name, starts)
     for pdf in pdfs:
         pngs = render.pdf_to_pngs(pdf, ARTIFACTS)
         assert pngs and all(p.stat().st_size > 10_000 for p in pngs), pdf
