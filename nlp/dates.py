@@ -80,7 +80,7 @@ _YEAR = 366
 _SOON = 31  # a bare date further ahead than this is read as a past one
 
 PAST, FUTURE = "past", "future"
-AHEAD = "ahead"  # nothing says done or planned: a bare weekday is the coming one, other dates as without a lean
+AHEAD = "ahead"  # nothing says done or planned: a bare weekday is the nearer one, other dates as without a lean
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +156,9 @@ def _resolve(m: re.Match[str], today: date, lean: str | None) -> DateHit:
             monday = today - timedelta(days=today.weekday())
             return DateHit(start, end, monday + timedelta(days=7 * _WEEK_OFFSET[g("wrel")] + weekday))
         back = (today.weekday() - weekday) % 7
-        if lean in (FUTURE, AHEAD):
-            return DateHit(start, end, today + timedelta(days=(weekday - today.weekday()) % 7))
+        ahead = (weekday - today.weekday()) % 7
+        if lean == FUTURE or (lean == AHEAD and ahead < back):  # AHEAD: the nearer one, the past one on a tie
+            return DateHit(start, end, today + timedelta(days=ahead))
         return DateHit(start, end, today - timedelta(days=back))
     if g("ago"):
         days = to_int(g("ago"))

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 from . import lexicon as lx
 from .correction import NOT_BUT, NOT_VALUE, correction
 from .counts import find_counts
-from .dates import FUTURE, PAST, DateHit, best_date, find_dates  # noqa: F401 (DateHit: re-exported)
+from .dates import AHEAD, FUTURE, PAST, DateHit, best_date, find_dates  # noqa: F401 (DateHit: re-exported)
 from .fields import read_declaration, read_grade, read_speaker, read_target, read_top, read_topic
 from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
 from .signals import (
-    CLOCK, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION, TAIL_QUESTION, TIMES_HELD, asks_a_not_a,
+    ALMOST_NOT, CLOCK, COMING, DONE_AFTER_ALL, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
+    TAIL_QUESTION, TIMES_HELD, asks_a_not_a,
 )
 from .types import Parsed
 
@@ -30,6 +31,7 @@ MAX_BYTES = 2048
 _NORMALISE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
     0x3000: " ", 0x200B: None, 0x200C: None, 0x200D: None, 0xFEFF: None, 0x2060: None,
     ord("\n"): " ", ord("\r"): " ", ord("\t"): " ", 0x3002: "。",
+    ord("冇"): "没",  # Cantonese 冇 (没有): "今天冇开党小组会"
 }
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 # Letters of scripts a Chinese secretary does not write in: a message in them is not for us.
@@ -145,8 +147,16 @@ def _parse(text: object, today: date) -> Parsed:
 
     if h.activities or h.generic:
         strong_question = h.strong_question or STRONG_QUESTION.search(text) is not None or asks_a_not_a(text)
-        if (h.neg or NEGATION.search(text)) and not strong_question:
-            hit = best_date(find_dates(text, today, None))
+        if strong_question and not h.past and not h.activities[1:] and COMING.search(text):
+            return Parsed("unknown")  # "明天开党员大会吗？": asks about the schedule, which the bot does not keep
+        if strong_question and not h.activities and not h.periods and not (h.neg or NEGATION.search(text)):
+            return Parsed("unknown")  # "今天开会的会议室空调坏了 谁找下物业": a meeting, but no activity asked about
+        negated = (h.neg or NEGATION.search(text)) and not strong_question
+        if negated and ALMOST_NOT.search(text) and DONE_AFTER_ALL.search(text):
+            negated = False  # "差点没开成 最后还是开了"
+        if negated:
+            # "周五主题党日不搞了" is about the coming one; "周五没开支委会" about the last
+            hit = best_date(find_dates(text, today, PAST if "没" in text or "未" in text else AHEAD))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
         if "undo" in cues and _cancelled(text, h):  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
@@ -202,8 +212,12 @@ def _period(h: Hits) -> str | None:
 
 def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Parsed:
     """A record, or a plan when the date is ahead or the words say so; `confirm` when the reading is unsure."""
-    planned = h.plan or (("点" in text or ":" in text) and CLOCK.search(text) is not None)  # "下午3点开会": an announcement
-    lean = FUTURE if planned and not h.past else (PAST if h.past else None)
+    expected, present = find_counts(text)
+    # "下午3点开会": an announcement — unless it says who came ("9:30召开党员大会，…实到24名")
+    planned = h.plan or (present is None and ("点" in text or ":" in text) and CLOCK.search(text) is not None)
+    evidence = h.past or present is not None or HELD.search(text) is not None
+    # nothing says done or planned: a bare weekday is the coming one ("周六组织大家去看红色电影 算主题党日")
+    lean = FUTURE if planned and not h.past else (PAST if h.past else (None if evidence else AHEAD))
     hits = find_dates(text, today, lean)
     hit = best_date(hits)
     when: date | None
@@ -213,7 +227,6 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
         when = hit.value
     future = (when is not None and when > today) or (hit is not None and hit.vague == FUTURE)
     intent = "plan" if future or (planned and not h.past and (when is None or when >= today)) else "record"
-    expected, present = find_counts(text)
     if modifier_only and hit is None and expected is None and present is None:
         return Parsed("unknown")  # "支委会的记录本放在我办公桌上了": about a thing of the activity, not a report
     confidence = 1.0

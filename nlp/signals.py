@@ -10,7 +10,7 @@ import re
 # Question words after the question marks (one list for both patterns below).
 # (A不A / A没A — "开不开", "进没进" — is `A_NOT_A` below, tried only when the line has 不 or 没.)
 QUESTION_WORDS = (
-    r"了没|没有$|有没有|是不是|是否|多少|几|什么|啥|哪|谁|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
+    r"了没|没有$|有没有|是不是|是否|多少|(?<![这那前过好十廿])几(?!天前|天以前)|什么|啥|哪|谁|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
     r"(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
 )
 QUESTION_MARK = re.compile(r"[?？吗呢么]|" + QUESTION_WORDS)
@@ -23,10 +23,19 @@ A_NOT_A = re.compile(r"(?P<qc>[\u4e00-\u9fa5])[不没](?P=qc)|是不是|是否|�
 # A question word other than a sentence-final 呢 ("组织生活会还没召开呢" is a statement).
 STRONG_QUESTION = re.compile(r"[?？吗么]|" + QUESTION_WORDS)
 NEGATION = re.compile(
-    r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:开|召开|举行|举办|组织|开展|讲|搞|进行)(?!心|通|放|发|玩|户|除|具|展示)"
+    r"(?<!离)(?:没有?|未|尚未|还没有?|没能|没来得及|不)(?:再)?(?:顾上|来得及|能|去)?(?:开|召开|举行|举办|组织|开展|讲|搞|弄|进行)"
+    r"(?!心|通|放|发|玩|户|除|具|展示)"
+    r"|(?:开|搞|上|办|讲|组织)不(?:成|了)(?!吗|么)|还没(?:顾上|来得及|弄|落实|安排)|没顾上"
+    r"|党费[^，,。；;]{0,6}?(?:没有?|未|尚未)(?:交|缴|上交|缴纳)|(?:没有?|还没有?|未)(?:交|缴纳?|上交)党费"
     r"|没有?上(?!报|传|交|级)|(?<![上])不上(?!报|传|交|级|网|班)|没(?:空|时间)(?:开|上|讲|搞|组织)|取消了|延期|推迟|延后|顺延|改期|暂停|没开成"
     r"|(?:改|调|换|挪|推|延)到"
 )
+# "差点没开成 最后还是开了": almost not, but it was — a report, not a negation.
+ALMOST_NOT = re.compile(r"(?:差点|差一点|险些)儿?没")
+DONE_AFTER_ALL = re.compile(r"(?:还是|最后|终于|最终)[^，,。；;]{0,4}?(?:开|搞|上|办|讲|举行|召开|组织)了")
+# A question about an activity still to come ("明天开党员大会吗", "今天下午是不是有党课啊"): the bot keeps no
+# schedule to answer from, so it is not a progress question (and never a plan).
+COMING = re.compile(r"明天|明儿|后天|下周|下个?星期|下礼拜|下个?月|今天下午|今晚|今天晚上|待会|一会儿?")
 # A completed-activity verb: evidence that a named activity happened (with a past marker, a date or attendance).
 HELD = re.compile(r"开完|搞完|结束|开过|举行过|召开过|圆满|顺利|已召开|已开|已举行|已开展|(?:开|讲|上|搞|办|召开|举行|开展|组织)了")
 CLOCK = re.compile(r"\d{1,2}\s*(?:点|:\d\d)|[一二三四五六七八九十两]{1,3}点")

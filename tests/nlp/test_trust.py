@@ -112,3 +112,38 @@ def test_zhibu_parse_adds_confirm_only_where_the_bot_would_ask() -> None:
                       "present": 8, "confirm": True}
     assert list(out[0])[:5] == ["intent", "activities", "date", "expected", "present"]
     assert "confirm" not in out[1] and "confirm" not in out[2]
+
+
+@pytest.mark.parametrize("text", [
+    "党员大会开不成了 好几个人出差", "主题党日搞不了了", "支委会还没顾上开", "集中学习拖到现在还没弄",
+    "这个月党费还没交", "没有交党费", "昨天冇开支委会", "周五党课不上了",
+])
+def test_negations_by_shape_are_never_records(text: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.negated) == ("unknown", True)
+
+
+def test_almost_not_but_held_after_all_is_a_record() -> None:
+    got = parse("前天党员大会差一点没开成 最终还是开了", TODAY)
+    assert (got.intent, got.date, got.negated) == ("record", date(2022, 12, 26), False)
+
+
+@pytest.mark.parametrize("text", ["后天是不是开支委会", "下周有党课吗", "今晚开党小组会吗", "开会的地方在哪 谁知道",
+                                  "元旦快到了 有什么活动好搞"])
+def test_a_question_about_what_is_coming_or_about_no_activity_is_not_progress(text: str) -> None:
+    assert parse(text, TODAY).intent == "unknown"
+
+
+@pytest.mark.parametrize("text", ["这几天抽空上了党课", "前几天开过支委会了", "十几个人参加了党员大会"])
+def test_approximate_numbers_are_not_questions(text: str) -> None:
+    assert parse(text, TODAY).intent == "record"
+
+
+@pytest.mark.parametrize("text, intent, day", [
+    ("周六组织大家参观纪念馆 算主题党日", "plan", date(2022, 12, 31)),  # sent Wednesday: Saturday is nearer ahead
+    ("周一党小组会", "record", date(2022, 12, 26)),  # Monday is nearer behind
+    ("下午两点半开支委会，实到7人", "record", TODAY),  # a clock time, but attendance says it happened
+])
+def test_a_bare_weekday_or_clock_time_without_evidence(text: str, intent: str, day: date) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.date) == (intent, day)
