@@ -52,7 +52,10 @@ _NOT_SUBMITTED = re.compile(r"(?:没有?|未|还没有?|尚未)(?:提交|交|上
 _HOLD_SUBMIT = re.compile(r"(?:先不|暂不|不要|先别|别|不用|不)(?:提交|交|上报|确认)")
 _BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
 
-_DELETE = frozenset({"删掉", "删除", "删了", "删去", "删一下", "删下", "撤销", "撤回", "撤消", "撤掉", "作废", "不要了"})
+_DELETE = frozenset({"删掉", "删除", "删了", "删去", "删一下", "删下", "撤销", "撤回", "撤消", "撤掉", "作废", "不要了",
+                     "别算", "别算数", "不作数", "不算", "不算数", "别记了", "不用记了"})
+# "把评分提交了吧": an order, though it says 了
+_SUBMIT_ORDER = re.compile(r"把.{0,12}?(?:提交|交|上报|报送|确认)(?:了|上去)?吧[。.!！~\s]*$")
 # Cues of lines that are never about one activity: no typo scan for them (speed).
 _NOT_ABOUT_AN_ACTIVITY = frozenset({"ranking", "export", "deadline", "query_score", "help", "greet", "thanks", "submit"})
 _QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export", "deadline"})
@@ -201,6 +204,8 @@ def _submission(text: str, h: Hits, is_question: bool) -> Parsed | None:
         return Parsed("unknown")
     if is_question:
         return None if "query_score" in h.cues else Parsed("deadline")
+    if _SUBMIT_ORDER.search(text):
+        return Parsed("submit", target=read_target(text))
     if _SUBMITTED.search(text) or _NOT_SUBMITTED.search(text) or _BY_DATE.search(text):
         return Parsed("deadline")
     return Parsed("submit", target=read_target(text))
