@@ -12,6 +12,9 @@ import cn2an
 CN_DIGITS = "〇零一二两三四五六七八九"
 CN_NUMERAL = "〇零一二两三四五六七八九十廿百"
 _DIGIT_OF = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+# Financial numerals (拾壹人) and the spoken 仨/俩 (到了仨) read as the common ones before cn2an sees them.
+COLLOQUIAL_NUMERALS = "壹贰叁肆伍陆柒捌玖拾佰仨俩"
+_PLAIN = str.maketrans(COLLOQUIAL_NUMERALS, "一二三四五六七八九十百三两")
 
 
 def to_int(span: str) -> int | None:
@@ -42,7 +45,7 @@ def _unicode_digits(span: str) -> int | None:
 @lru_cache(maxsize=1024)
 def _cn_int(span: str) -> int | None:
     try:
-        value = cn2an.cn2an(span, "smart")
+        value = cn2an.cn2an(span.translate(_PLAIN), "smart")
     except Exception:  # cn2an raises ValueError and friends on malformed spans
         return None
     if isinstance(value, float):

@@ -1,0 +1,30 @@
+"""nlp/counts.py: attendance said in shapes issue 14 lists — the whole branch as the expected count, those excepted
+as absent, everyone came with a total, a present/expected fraction, financial and spoken numerals."""
+from __future__ import annotations
+
+import pytest
+
+from nlp.counts import find_counts
+
+
+@pytest.mark.parametrize("text, expected, present", [
+    ("全组十人，请假两人", 10, 8),  # the whole group is the expected count
+    ("全支部30人 除了4个值班的都来了", 30, 26),  # those excepted are absent
+    ("应到二十人 除了一个生病的都到了", 20, 19),
+    ("全员到齐 一共9人", 9, 9),  # everyone came, and a total
+    ("大家都来了 共计十二人", 12, 12),
+    ("应到15人 没人请假", 15, 15),
+    ("党课 昨天 6/8", 8, 6),  # present/expected after another date
+    ("参会党员共计贰拾人", None, 20),  # financial numerals
+    ("来了俩", None, 2),  # spoken numerals
+    ("一共应该来十个，来了九个", 10, 9),
+])
+def test_attendance_shapes(text: str, expected: int | None, present: int | None) -> None:
+    assert find_counts(text) == (expected, present)
+
+
+@pytest.mark.parametrize("text", ["12/21 开了支委会", "全体党员三十二人参加"])
+def test_not_these(text: str) -> None:
+    """A date written with a slash is no fraction; 全体党员 N人参加 is a present count only."""
+    expected, _present = find_counts(text)
+    assert expected is None
