@@ -15,7 +15,8 @@ error hierarchy ScoringError > RubricError (RubricNotFound, RubricSyntaxError, R
 RubricRuleError, RubricTotalError), FactsError, TierError, YearError; speaker_role_of (who gave a 党课:
 the roster's role or the title said).  See docs/scoring.md.
 """
-from .card import TIERS, BonusResult, Deduction, ItemResult, Missing, Requirement, ScoreCard, Tier, VetoResult
+from .card import (ACTIVITY_KINDS, TIERS, BonusResult, Deduction, ItemResult, Missing, Requirement, RequirementRef,
+                   ScoreCard, Tier, VetoResult)
 from .catalog import DEFAULT_RUBRIC, RubricInfo, list_rubrics, load_rubric
 from .engine import score_branch
 from .errors import (FactsError, RubricError, RubricNotFound, RubricRuleError, RubricSchemaError, RubricSyntaxError,
@@ -31,7 +32,8 @@ from .vocabulary import (ACTIVITIES, AWARD_LEVELS, AWARDS, DECLARATIONS, INCIDEN
                          speaker_role, star_rating)
 
 __all__ = [
-    "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement", "ScoreCard", "VetoResult",
+    "ACTIVITY_KINDS", "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement", "RequirementRef",
+    "ScoreCard", "VetoResult",
     "Activity", "Award", "BranchFacts", "Declaration", "Exemption", "Incident", "speaker_role_of",
     "DEFAULT_RUBRIC", "RubricInfo", "list_rubrics", "load_rubric", "score_branch", "rank", "progress", "Progress",
     "facts_from_dict", "facts_to_dict",

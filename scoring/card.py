@@ -13,6 +13,26 @@ Tier = Literal["self", "group", "office"]
 TIERS: tuple[Tier, ...] = ("self", "group", "office")
 
 
+RequirementKind = Literal["period", "count", "variety", "declaration", "ratio"]
+ACTIVITY_KINDS: tuple[RequirementKind, ...] = ("period", "count", "variety")  # count requirements of activities
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementRef:
+    """The requirement a deduction (or a `Missing`) is for, as data: readers (gaps, record book, dashboard grid,
+    nudges, report) match on these fields, never on the reason's wording."""
+
+    item_id: str  # "3.3"
+    key: str  # the rule's key: `Requirement.code` / `Missing.code` ("branch_committee", "集中活动", "annual_plan")
+    kind: RequirementKind  # period: 每月/每季度…; count / variety: 全年不少于; declaration: a document; ratio: 按比例
+    period: str  # the period it was not met in: "2022年3月", "2022年第一季度", "2022年"
+
+    @property
+    def activity(self) -> bool:
+        """A count requirement of activities (what the record book and the grid mark as a gap)."""
+        return self.kind in ACTIVITY_KINDS
+
+
 @dataclass(frozen=True, slots=True)
 class Deduction:
     points: float  # positive number of points taken off
@@ -20,6 +40,7 @@ class Deduction:
     rule: str  # the rubric's own wording of the rule, e.g. "“三会一课”制度执行不到位，少一次扣0.5分"
     date: date | None = None
     event: str | None = None
+    requirement: RequirementRef | None = None  # None for incidents (they name an `event` instead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +53,12 @@ class Missing:
     done: int
     period: str  # e.g. "2022年12月", "2022年第4季度", "2022年"
     due: date
+    kind: RequirementKind | None = None  # as RequirementRef.kind
+
+    @property
+    def activity(self) -> bool:
+        """A count requirement of activities (what nudges ask for), not a document."""
+        return self.kind in ACTIVITY_KINDS
 
     @property
     def short(self) -> int:

@@ -8,13 +8,13 @@ period shows up in `missing` instead.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from math import ceil, fsum
 from typing import Any, Mapping
 
-from .card import Deduction, Missing, Requirement
+from .card import Deduction, Missing, Requirement, RequirementRef
 from .index import ActivityIndex
 from .periods import EVERY, THIS, YearCalendar, full_months_from
 from .vocabulary import (ACTIVITIES, activity_label, award_label, award_level, declaration_label, incident_label, ratio,
@@ -184,10 +184,10 @@ class PerPeriod(RuleBase):
 
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # see _memo
 
-    def _plan(self, cal: YearCalendar) -> tuple[Any, tuple[int, ...], tuple[Deduction, ...]]:
+    def _plan(self, cal: YearCalendar, item_id: str) -> tuple[Any, tuple[int, ...], tuple[Deduction, ...]]:
         """Per year: the period table, each period's deadline (its last day, or the `by_day` of its last
         month; never decreasing) and the deduction for a period with none held."""
-        plan = self.memo.get(cal.year)
+        plan = self.memo.get((cal.year, item_id))
         if plan is None:
             tab = cal.tables[self.period]
             if self.by_day is None:
@@ -195,14 +195,15 @@ class PerPeriod(RuleBase):
             else:
                 deadlines = tuple(min(e, date(end.year, end.month, min(self.by_day, end.day)).toordinal())
                                   for e, end in zip(tab.end_ords, tab.ends))
-            none_held = tuple(Deduction(self.min * self.per_miss, f"{self.label} {label}未开展", self.text, end)
+            none_held = tuple(Deduction(self.min * self.per_miss, f"{self.label} {label}未开展", self.text, end,
+                                        requirement=RequirementRef(item_id, self.key, "period", label))
                               for label, end in zip(tab.labels, tab.ends))
-            plan = _memo(self.memo, cal.year, (tab, deadlines, none_held))
+            plan = _memo(self.memo, (cal.year, item_id), (tab, deadlines, none_held))
         return plan
 
     def run(self, ctx: Ctx, item_id: str, ded: list, miss: list, reqs: list) -> None:
         cal = ctx.cal
-        tab, deadlines, none_held = self._plan(cal)
+        tab, deadlines, none_held = self._plan(cal, item_id)
         n = len(deadlines)
         counts = [0] * n
         of_day = tab.of_day
@@ -241,12 +242,13 @@ class PerPeriod(RuleBase):
                         if cap is not None:
                             pts = min(pts, cap - used)
                         used += pts
-                        key = (ctx.year, i, c, pts)
+                        key = (ctx.year, item_id, i, c, pts)
                         d = memo.get(key)
                         if d is None:
                             why = (f"{self.label} {tab.labels[i]}未开展" if c == 0
                                    else f"{self.label} {tab.labels[i]}只有{c}次，要求{mn}次")
-                            d = _memo(memo, key, Deduction(pts, why, self.text, tab.ends[i]))
+                            d = _memo(memo, key, Deduction(pts, why, self.text, tab.ends[i], requirement=RequirementRef(
+                                item_id, self.key, "period", tab.labels[i])))
                         ded.append(d)
         current = s if s > k else k  # the first required period still open
         if current >= n:
@@ -257,7 +259,7 @@ class PerPeriod(RuleBase):
             m = memo.get(key)
             if m is None:
                 m = _memo(memo, key, Missing(self.key, self.label, mn, counts[current], tab.labels[current],
-                                             date.fromordinal(deadlines[current])))
+                                             date.fromordinal(deadlines[current]), "period"))
             miss.append(m)
         done = sum(counts)
         key = (ctx.year, current, item_id, done, required, short, missed)
@@ -333,8 +335,8 @@ class Count(RuleBase):
                 pts = extra * self.per_miss
                 if self.cap is not None:
                     pts = min(pts, self.cap)
-                d = Deduction(round(pts, 4), d.reason + f"（其中{_num(short - extra)}{self.unit}已在本项按"
-                                                        f"“{_key_label(self.overlaps)}”扣分，同一件事情不重复扣分）", self.text, d.date)
+                d = replace(d, points=round(pts, 4), reason=d.reason + f"（其中{_num(short - extra)}{self.unit}已在本项按"
+                            f"“{_key_label(self.overlaps)}”扣分，同一件事情不重复扣分）")
         if d is not None:
             ded.append(d)
         if m is not None:
@@ -352,9 +354,10 @@ class Count(RuleBase):
                 if self.cap is not None:
                     pts = min(pts, self.cap)
                 why = f"{self.label} 全年{_num(done)}{self.unit}，要求不少于{_num(required)}{self.unit}，少{_num(short)}{self.unit}"
-                d = Deduction(round(pts, 4), why, self.text, year_end)
+                d = Deduction(round(pts, 4), why, self.text, year_end,
+                              requirement=RequirementRef(item_id, self.key, "count", plabel))
             else:
-                m = Missing(self.key, self.label, required, done, plabel, year_end)
+                m = Missing(self.key, self.label, required, done, plabel, year_end, "count")
         r = Requirement(item_id, self.key, self.label, f"全年不少于{_num(mn)}{self.unit}", done, required,
                         0 if closed else short, year_end, plabel, "全年", short if closed else 0, self.codes)
         return d, m, r
@@ -383,9 +386,10 @@ class Variety(RuleBase):
             if closed:
                 kinds = "、".join(activity_label(c) for c in held) or "无"
                 ded.append(Deduction(short * self.per_miss, f"{self.label} 全年{done}类（{kinds}），要求不少于{required}类",
-                                     self.text, year_end))
+                                     self.text, year_end, requirement=RequirementRef(item_id, self.key, "variety",
+                                                                                     f"{ctx.year}年")))
             else:
-                miss.append(Missing(self.key, self.label, required, done, f"{ctx.year}年", year_end))
+                miss.append(Missing(self.key, self.label, required, done, f"{ctx.year}年", year_end, "variety"))
         reqs.append(Requirement(item_id, self.key, self.label, f"全年不少于{self.min}类", done, required,
                                 0 if closed else short, year_end, f"{ctx.year}年", "全年", short if closed else 0, self.codes))
 
@@ -447,15 +451,16 @@ class DeclarationRule(RuleBase):
             ctx.shortfalls[(item_id, self.key)] = 0.0 if ok else 1.0
             if ok:
                 return
+            ref = RequirementRef(item_id, self.key, "declaration", f"{ctx.year}年")
             if closed and self.overlaps is not None and not ctx.overlap(item_id, self.overlaps, 1.0):
                 ded.append(Deduction(0.0, f"未提交{self.label}（与本项“{_key_label(self.overlaps)}”未达到要求为同一件事情，不重复扣分）",
-                                     self.text, due))
+                                     self.text, due, requirement=ref))
                 return
-            key = (ctx.year, due_ord, closed)
+            key = (ctx.year, item_id, due_ord, closed)
             hit = self.memo.get(key)
             if hit is None:
-                hit = _memo(self.memo, key, Deduction(self.points, f"未提交{self.label}", self.text, due) if closed
-                            else Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+                hit = _memo(self.memo, key, Deduction(self.points, f"未提交{self.label}", self.text, due, requirement=ref)
+                            if closed else Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due, "declaration"))
             (ded if closed else miss).append(hit)
             return
         have = 0.0
@@ -471,9 +476,10 @@ class DeclarationRule(RuleBase):
         ctx.shortfalls[(item_id, self.key)] = short
         if closed:
             ded.append(Deduction(round(short * self.per_miss, 4),
-                                 f"{self.label}{_num(have)}项，要求{_num(self.min)}项，少{_num(short)}项", self.text, due))
+                                 f"{self.label}{_num(have)}项，要求{_num(self.min)}项，少{_num(short)}项", self.text, due,
+                                 requirement=RequirementRef(item_id, self.key, "declaration", f"{ctx.year}年")))
         else:
-            miss.append(Missing(self.key, self.label, self.min, have, f"{ctx.year}年", due))
+            miss.append(Missing(self.key, self.label, self.min, have, f"{ctx.year}年", due, "declaration"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -499,16 +505,17 @@ class Proportional(RuleBase):
         if share is None:
             why = f"（{self.label} {'、'.join(unread)} 无法识别）" if unread else ""
             if due_ord > ctx.as_of_ord:
-                miss.append(Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due))
+                miss.append(Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due, "ratio"))
                 if unread:
                     ctx.warnings.append(f"{self.label} {'、'.join(unread)} 无法识别，未计入")
             elif self.if_absent == "zero":
-                ded.append(Deduction(self.weight, f"无{self.label}，按0分计{why}", self.text, due))
+                ded.append(Deduction(self.weight, f"无{self.label}，按0分计{why}", self.text, due,
+                                     requirement=RequirementRef(item_id, self.key, "ratio", f"{ctx.year}年")))
             return
         if share < 1.0:
             pts = round(self.weight * share, 2)
             ded.append(Deduction(round(self.weight - pts, 4), f"{self.label}{share:.0%}，按比例得{_num(pts)}分",
-                                 self.text, due))
+                                 self.text, due, requirement=RequirementRef(item_id, self.key, "ratio", f"{ctx.year}年")))
 
 
 @dataclass(frozen=True, slots=True)

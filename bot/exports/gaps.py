@@ -1,10 +1,10 @@
 """Gaps in the required activities, read off the scoring core's own score card: one definition of "required".
 
-The record book's gap marks and the dashboard's month grid are the card's deductions for its count requirements
-(三会一课, 主题党日, 集中学习, 党小组会 … whatever the rubric requires, at the frequency it sets), so every
-deduction has its mark and every mark a deduction. Nothing here knows a frequency or an activity code of its
-own; a deduction belongs to a requirement when its reason names the requirement's label (the engine writes
-"支委会 2022年3月未开展", "党课 2022年第一季度只有0次，要求1次", "组织生活会 全年0次，要求不少于1次").
+The record book's gap marks, the dashboard's month grid and the reminders' period-end nudges all come from here,
+and here from the card: a gap is a deduction whose `requirement` (scoring.card.RequirementRef) is a count
+requirement of activities (三会一课, 主题党日, 集中学习, 党小组会 … whatever the rubric requires, at the frequency it
+sets); what is still open is a `Missing` of the same kind. So every deduction has its mark and every mark a
+deduction. Nothing here knows a frequency or an activity code of its own, and nothing reads the wording.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from scoring.card import Deduction, ItemResult, Missing, ScoreCard
+from scoring.card import ItemResult, Missing, ScoreCard
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Gap:
 
     item_id: str
     label: str  # the requirement's label: "支委会"
-    period: str  # "2022年3月", "2022年第一季度", "全年"
+    period: str  # the deduction's RequirementRef.period: "2022年3月", "2022年第一季度", "2022年"
     reason: str  # the engine's wording
     points: float
     due: date  # the period's last day (where the book puts the mark)
@@ -49,21 +49,12 @@ class MonthCell:
         return tuple(dict.fromkeys(g.label for g in self.gaps))
 
 
-def _requirement_of(item: ItemResult, d: Deduction) -> tuple[str, tuple[str, ...]] | None:
-    """(label, codes) of the count requirement this deduction is for; None for incidents and declarations."""
-    best = None
+def _requirement(item: ItemResult, code: str) -> tuple[str, tuple[str, ...]]:
+    """(label, codes) of the item's count requirement `code` (the card lists each with its label)."""
     for r in item.requirements:
-        if d.reason.startswith(r.label + " ") and (best is None or len(r.label) > len(best[0])):
-            best = (r.label, r.codes)
-    return best
-
-
-def _period(reason: str, label: str) -> str:
-    rest = reason[len(label):].strip()
-    for stop in ("未开展", "只有", "，"):
-        if stop in rest:
-            rest = rest.split(stop, 1)[0]
-    return rest.strip() or "全年"
+        if r.code == code:
+            return r.label, r.codes
+    return code, ()
 
 
 def activity_gaps(card: ScoreCard) -> list[Gap]:
@@ -71,15 +62,30 @@ def activity_gaps(card: ScoreCard) -> list[Gap]:
     out = []
     for item in card.items:
         for d in item.deductions:
-            if d.points <= 0:
+            ref = d.requirement
+            if d.points <= 0 or ref is None or not ref.activity:
                 continue
-            req = _requirement_of(item, d)
-            if req is None:
-                continue
+            label, codes = _requirement(item, ref.key)
             due = d.date or date(card.year, 12, 31)
-            out.append(Gap(item.id, req[0], _period(d.reason, req[0]), d.reason, d.points, due, tuple(req[1])))
+            out.append(Gap(item.id, label, ref.period, d.reason, d.points, due, tuple(codes)))
     out.sort(key=lambda g: g.due)
     return out
+
+
+def open_requirements(card: ScoreCard, due: date | None = None) -> list[Missing]:
+    """The card's required activities still short in an open period (due on `due` when given), one entry per
+    (requirement, period): what a nudge asks for and the grid shows as pending. Items that do not apply say none."""
+    found: dict[tuple[str, str], Missing] = {}
+    for item in card.items:
+        if not item.applies:
+            continue
+        for m in item.missing:
+            if not m.activity or m.short <= 0 or (due is not None and m.due != due):
+                continue
+            prev = found.get((m.code, m.period))
+            if prev is None or m.short > prev.short:
+                found[(m.code, m.period)] = m
+    return sorted(found.values(), key=lambda m: (m.due, m.period, m.code))
 
 
 def gaps_by_month(card: ScoreCard) -> dict[int, list[Gap]]:
@@ -99,10 +105,9 @@ def month_cells(card: ScoreCard, activity_dates: Iterable[date] = ()) -> list[Mo
         if d.year == card.year:
             totals[d.month] += 1
     pending: dict[int, list[Missing]] = {}
-    for item in card.items:
-        for m in item.missing:
-            if m.due.year == card.year and m.code and any(m.label == r.label for r in item.requirements):
-                pending.setdefault(m.due.month, []).append(m)
+    for m in open_requirements(card):
+        if m.due.year == card.year:
+            pending.setdefault(m.due.month, []).append(m)
     cells = []
     for m in range(1, 13):
         due = card.as_of >= date(card.year, m, calendar.monthrange(card.year, m)[1])

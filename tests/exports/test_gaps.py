@@ -45,7 +45,10 @@ def test_every_deduction_has_its_mark_and_every_mark_a_deduction(demo, tmp_path)
     for branch in s.query(Branch).order_by(Branch.id):
         card = branch_card(s, branch, 2022, AS_OF)
         expected = sorted(f"未按规定开展：{d.reason}（扣{d.points:g}分）" for it in card.items for d in it.deductions
-                          if d.points > 0 and not _not_activity(d.reason))
+                          if d.points > 0 and d.requirement is not None and d.requirement.activity)
+        # the references say what the wording says: incidents and declarations are no activity gaps
+        assert expected == sorted(f"未按规定开展：{d.reason}（扣{d.points:g}分）" for it in card.items
+                                  for d in it.deductions if d.points > 0 and not _not_activity(d.reason))
         marks = _marks(record_book_docx(s, branch, 2022, AS_OF, tmp_path))
         assert sorted(marks) == expected, branch.name
         labels_marked |= {re.match(r"未按规定开展：(\S+) ", m).group(1) for m in marks}

@@ -45,6 +45,28 @@ def test_branch_that_missed_months(rubric):
     assert all(d.rule == "“三会一课”制度执行不到位，少一次扣0.5分" for d in card.item("3.3").deductions)
 
 
+def test_each_deduction_names_the_requirement_it_is_for(rubric):
+    """Readers (gaps, record book, grid, nudges) match on Deduction.requirement, not on the reason's wording."""
+    acts = [a for a in seed000_full_acts()
+            if not (a.code == "branch_committee" and a.date.month == 9)
+            and not (a.code == "member_assembly" and a.date.month == 5)
+            and not (a.code == "org_life_meeting")]
+    decls = [d for d in SEED000_DECLS if d.key == "annual_summary"] + [Declaration("rules_established", 4)]
+    card = score_branch(rubric, facts(acts, decls, incidents=[incident("criticized", date(Y, 6, 1))]), Y, END)
+    refs = {it.id: [(d.requirement.item_id, d.requirement.key, d.requirement.kind, d.requirement.period)
+                    if d.requirement else None for d in it.deductions] for it in card.items if it.deductions}
+    assert refs == {
+        "1.1": [None],  # 通报批评: an incident, not a requirement
+        "1.3": [("1.3", "annual_plan", "declaration", "2022年")],
+        "3.1": [("3.1", "rules_established", "declaration", "2022年")],
+        "3.3": [("3.3", "member_assembly", "period", "2022年第二季度"), ("3.3", "branch_committee", "period", "2022年9月")],
+        "4.1": [("4.1", "org_life_meeting", "count", "2022年")],
+    }
+    assert card.total == 100 - 3 - 2 - 2 - 1 - 2 == 90  # figures unchanged by the references
+    assert [d.requirement.activity for d in card.item("3.3").deductions] == [True, True]
+    assert not card.item("1.3").deductions[0].requirement.activity
+
+
 def test_twelve_meetings_in_december_do_not_make_up_for_the_year(rubric):
     acts = [a for a in seed000_full_acts() if a.code != "theme_day"]
     acts += [Activity("theme_day", date(Y, 12, d)) for d in range(1, 13)]
@@ -85,6 +107,7 @@ def test_open_periods_are_missing_not_deducted(rubric):
     assert [m.code for m in card.item("4.1").missing] == ["org_life_meeting", "democratic_review"]
     assert card.item("4.1").points == 7  # the year has not ended
     assert [m.code for m in card.item("1.3").missing] == ["annual_summary"]
+    assert {m.kind for m in it.missing} == {"period"} and [m.kind for m in card.item("1.3").missing] == ["declaration"]
 
 
 def test_deductions_never_exceed_the_item(rubric):
