@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from nlp.types import Parsed
 
-from . import registry
-from .base import Context, ReplyData, answer_kind, refused
+from . import registry, score
+from .base import Context, ReplyData, answer_kind, refused, words
 from .registry import module_for
 
 # not parse intents: an `export` whose form is the dashboard link or the chart pushed into a group chat
@@ -33,6 +33,8 @@ def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
     pending = _pending_answer(parsed, ctx)
     if pending is not None:
         return pending
+    if parsed.intent == "unknown" and _asks_more(ctx.text):  # "更多" with no list being shown
+        return ReplyData("score_more", {"rows": [], "count": 0, "start": 0, "more": 0})
     intent = parsed.intent
     if intent == "unknown" and parsed.negated and parsed.activities:  # "今天没开支委会"
         intent = "record"
@@ -55,12 +57,29 @@ def dispatch(parsed: Parsed | None, ctx: Context) -> ReplyData:
     return module.handle(parsed, ctx)
 
 
+def _asks_more(text: str) -> bool:
+    """"更多": the next page of a list the bot is showing (handlers/words.yaml `more`)."""
+    return (text or "").strip().strip("。.!！~～ ").lower() in words()["more"]
+
+
+def _asks_deductions_again(parsed: Parsed, ctx: Context) -> bool:
+    """"还有哪些扣分项" naming no branch while a list of deductions is being shown: the rest of that list (a group
+    leader asked about a branch of the group; the question alone would otherwise answer with the group's ranking)."""
+    return parsed.intent == "query_score" and not parsed.target and "扣分" in (ctx.text or "") \
+        and getattr(parsed, "period", None) != "last_year"
+
+
 def _pending_answer(parsed: Parsed, ctx: Context) -> ReplyData | None:
     """A reply to the bot's own question. Anything else drops the question and is handled normally."""
     state = ctx.store.state(ctx.person.id, ctx.now)
     if state is None:
         return None
     kind, payload = state.kind, dict(state.payload or {})
+    if kind == score.MORE:
+        if _asks_more(ctx.text) or _asks_deductions_again(parsed, ctx):
+            return score.more(ctx, payload)  # "更多", or "还有哪些扣分项" again: the next page of the same list
+        # another message ends the list; a question it had set aside is answered by this one, if it answers it
+        return _pending_answer(parsed, ctx) if score.resume(ctx, payload) else None
     if kind == "confirm_record":  # the answer to "记为：…？回复“是”" (handlers/confirm.py); else dropped below
         from .confirm import answer as confirm_answer
 

@@ -1,8 +1,15 @@
-"""query_score: points, grade and deductions of a branch ("我们支部现在多少分", "还有哪些扣分项")."""
+"""query_score: points, grade and deductions of a branch ("我们支部现在多少分", "还有哪些扣分项").
+
+A long list of deductions is paged: the answer shows the first ones and says "回复“更多”"; the conversation state
+(`MORE`, kept in the store, so any worker and any of the three databases answers the next message) remembers the
+branch, the year and how many were shown, and "更多" (or "还有哪些扣分项" again) gives the next page of the same
+list until the end (handlers/dispatch.py).
+"""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from bot.models import Branch
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, fmt_points, target_branch
@@ -10,7 +17,9 @@ from .registry import IntentSpec
 
 INTENT = IntentSpec("query_score", "查询得分", ALL_ROLES,
                     {"organiser": "我们支部现在多少分", "member": "我们支部现在多少分"})
-MAX_DEDUCTIONS = 6
+MAX_DEDUCTIONS = 6  # on a score card
+PAGE = 10  # on a list of deductions ("还有哪些扣分项", then each "更多")
+MORE = "more_deductions"  # the conversation state of a paged list
 TIERS = ("office", "group", "self")  # the latest tier that scored an item wins (scoring/card.py ItemResult.final)
 TIER_LABELS = {"office": "办公室评分", "group": "协作组评分", "self": "自评"}
 TOTAL_LABELS = {"office": "最终得分", "group": "协作组评分", "self": "支部自评", None: "系统计算"}
@@ -20,24 +29,81 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     branch, refusal = target_branch(parsed, ctx)
     if refusal is not None:
         return refusal
+    if branch is None and "扣分" in (ctx.text or ""):  # a leader or the office: deductions are a branch's
+        return ReplyData("need_branch", {"example": f"{_a_branch_name(ctx)}还有哪些扣分项"})
     if branch is None:  # a leader or the office asked without naming a branch: their ranking answers it
         from . import ranking
 
         return ranking.handle(parsed, ctx)
     year = asked_year(parsed, ctx)
-    card = ctx.card(branch) if year == ctx.year else ctx.scorer.branch_card(
-        ctx.store.session, ctx.org, branch, year, min(ctx.today, date(year, 12, 31)))
-    data = card_data(card, ctx, every="扣分" in (ctx.text or ""))  # "还有哪些扣分项": every one of them
+    listing = "扣分" in (ctx.text or "")  # "还有哪些扣分项": the deductions, a page at a time
+    data = card_data(_card(ctx, branch, year), ctx, shown=PAGE if listing else MAX_DEDUCTIONS)
     data["pending"] = ctx.scorer.pending_awards(ctx.store.session, branch, year)  # 待确认: not counted yet
     data["state"] = ctx.season.state(year)
-    if year == ctx.year and ctx.season.under_review:  # January: "现在多少分" could mean either year, say both
-        data["current"] = {"year": ctx.today.year, "counts": _counts(ctx, branch, ctx.today.year)}
+    if year == ctx.year and ctx.season.under_review and getattr(parsed, "period", None) != "last_year":
+        data["current"] = {"year": ctx.today.year, "counts": _counts(ctx, branch, ctx.today.year)}  # say both years
+    _remember(ctx, branch.id, year, len(data["deductions"]), data["more"])
     return ReplyData("score", data)
 
 
 def asked_year(parsed: Parsed, ctx: Context) -> int:
     """去年 → last year; otherwise the year under review (bot/season.py)."""
     return ctx.today.year - 1 if getattr(parsed, "period", None) == "last_year" else ctx.year
+
+
+def more(ctx: Context, payload: dict) -> ReplyData:
+    """The next page of the deductions the last answer listed ("更多"), counted again from the store."""
+    branch = ctx.store.session.get(Branch, int(payload["branch_id"]))
+    year, start = int(payload["year"]), int(payload["shown"])
+    if branch is None:
+        ctx.store.clear_state(ctx.person.id)
+        return ReplyData("score_more", {"rows": [], "count": 0, "start": start, "more": 0})
+    data = card_data(_card(ctx, branch, year), ctx, shown=None)
+    rows = data["deductions"][start:start + PAGE]
+    left = max(0, len(data["deductions"]) - start - len(rows))
+    _remember(ctx, branch.id, year, start + len(rows), left)
+    return ReplyData("score_more", {
+        "branch": data["branch"], "year": year, "state": ctx.season.state(year), "tier_label": data["tier_label"],
+        "rows": rows, "start": start, "count": len(data["deductions"]), "more": left, "deducted": data["deducted"]})
+
+
+def _a_branch_name(ctx: Context) -> str:
+    """A branch the asker may ask about, for an example they can send as it is."""
+    found = ctx.store.branches(ctx.org.id, ctx.person.group_id if ctx.person.role == "group_leader" else None)
+    return found[0].name if found else "第一党支部"
+
+
+def _card(ctx: Context, branch: Branch, year: int):
+    """The branch's card of `year`: the year under review as every answer counts it, another year to its end."""
+    if year == ctx.year:
+        return ctx.card(branch)
+    return ctx.scorer.branch_card(ctx.store.session, ctx.org, branch, year, min(ctx.today, date(year, 12, 31)))
+
+
+def _remember(ctx: Context, branch_id: int, year: int, shown: int, left: int) -> None:
+    """Keep the list's place for "更多" while some are left; a list shown to its end leaves nothing pending. A
+    question of another kind still open (a planned meeting's "开了吗？") is set aside in the payload and comes back
+    when the list ends or another message drops it (`resume`)."""
+    st = ctx.store.state(ctx.person.id, ctx.now)
+    if st is None or st.kind == MORE:
+        aside = dict(st.payload or {}).get("resume") if st is not None else None
+    else:
+        aside = {"kind": st.kind, "payload": dict(st.payload or {}), "expires_at": st.expires_at.isoformat()}
+    if left:
+        payload = {"branch_id": branch_id, "year": year, "shown": shown}
+        ctx.store.set_state(ctx.person.id, MORE, {**payload, "resume": aside} if aside else payload, ctx.expires(30))
+    elif st is not None and st.kind == MORE:
+        resume(ctx, dict(st.payload or {}))
+
+
+def resume(ctx: Context, payload: dict) -> bool:
+    """The list is over: the question it set aside is open again (True), or nothing is pending (False)."""
+    aside = payload.get("resume")
+    if aside and datetime.fromisoformat(aside["expires_at"]) > ctx.now:
+        ctx.store.set_state(ctx.person.id, aside["kind"], aside["payload"], datetime.fromisoformat(aside["expires_at"]))
+        return True
+    ctx.store.clear_state(ctx.person.id)
+    return False
 
 
 def _counts(ctx: Context, branch, year: int) -> list[dict]:
@@ -50,7 +116,8 @@ def _counts(ctx: Context, branch, year: int) -> list[dict]:
     return [{"label": activity_label(code), "count": n} for code, n in tally.items()]
 
 
-def card_data(card, ctx: Context, every: bool = False) -> dict:
+def card_data(card, ctx: Context, shown: int | None = MAX_DEDUCTIONS) -> dict:
+    """What score.j2 renders; `shown` deductions listed (None: all of them), the largest first."""
     sections: dict[str, list] = {}
     for it in card.items:
         entry = sections.setdefault(it.section, [0.0, 0.0])
@@ -73,8 +140,8 @@ def card_data(card, ctx: Context, every: bool = False) -> dict:
         "bonus": card.bonus_total, "grade": card.grade, "vetoed": card.vetoed,
         "vetoes": [r for v in card.vetoes if v.triggered for r in (v.reasons or (v.title,))],
         "sections": [{"title": k, "points": v[0], "max": v[1]} for k, v in sections.items()],
-        "deductions": deductions if every else deductions[:MAX_DEDUCTIONS],
-        "more": 0 if every else max(0, len(deductions) - MAX_DEDUCTIONS),
+        "deductions": deductions if shown is None else deductions[:shown],
+        "more": 0 if shown is None else max(0, len(deductions) - shown),
         "deducted": sum(d["points"] for d in deductions),
         "tiers": dict(card.tier_totals), "tier": tier, "tier_label": TOTAL_LABELS[tier],
     }

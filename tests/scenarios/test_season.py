@@ -161,12 +161,19 @@ def test_a_whole_season(season, sessions):
     reply = season.say("sec2", "我们支部现在多少分")
     assert reply.startswith("第二党支部 2022年度协作组评分 74分（合格），待办公室确认。\n")
     assert "协作组评分扣分项（共扣26分）：\n" in reply
-    assert "……还有16项，发“还有哪些扣分项”看全部\n" in reply
-    every = season.say("sec2", "还有哪些扣分项")
+    assert "……还有16项，回复“更多”看下一页\n" in reply
+    assert reply.endswith("\n2023年：还没有记录活动。")
+    # the rest of the list, a page at a time: "还有哪些扣分项" then "更多" until the end
+    rest = season.say("sec2", "还有哪些扣分项")
+    assert rest.startswith("第二党支部 2022年度协作组评分扣分项（续，第7至16项，共22项）：\n")
+    assert rest.endswith("\n……还有6项，回复“更多”看下一页")
+    last = season.say("sec2", "更多")
+    assert last.startswith("第二党支部 2022年度协作组评分扣分项（续，第17至22项，共22项）：\n")
+    assert last.endswith("\n以上是全部22项，共扣26分。")
+    every = "\n".join((reply, rest, last))
     assert "· 3.3 三会一课 协作组评分6/7 -1\n" in every  # the leader's score, not the computed deductions it replaced
     lines = [x for x in every.split("\n") if x.startswith("· ") and " -" in x]
     assert len(lines) == 22 and sum(float(x.rsplit(" -", 1)[1]) for x in lines) == 26  # they add up to 100 - 74
-    assert reply.endswith("\n2023年：还没有记录活动。")
     reply = season.say("sec1", "我们支部现在多少分")
     assert reply.startswith("第一党支部 2022年度协作组评分 68分（合格），待办公室确认。\n")
     assert reply.endswith("\n2023年：已开支委会1次。")
