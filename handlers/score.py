@@ -8,6 +8,7 @@ list until the end (handlers/dispatch.py).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Callable
 
 from bot.models import Branch
 from nlp.types import Parsed
@@ -23,6 +24,7 @@ MORE = "more_deductions"  # the conversation state of a paged list
 TIERS = ("office", "group", "self")  # the latest tier that scored an item wins (scoring/card.py ItemResult.final)
 TIER_LABELS = {"office": "办公室评分", "group": "协作组评分", "self": "自评"}
 TOTAL_LABELS = {"office": "最终得分", "group": "协作组评分", "self": "支部自评", None: "系统计算"}
+DRAFT_OFFICE = "办公室评分"  # the office's scores before it confirmed the group's final scores
 
 
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
@@ -37,7 +39,8 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         return ranking.handle(parsed, ctx)
     year = asked_year(parsed, ctx)
     listing = "扣分" in (ctx.text or "")  # "还有哪些扣分项": the deductions, a page at a time
-    data = card_data(_card(ctx, branch, year), ctx, shown=PAGE if listing else MAX_DEDUCTIONS)
+    data = card_data(_card(ctx, branch, year), ctx, shown=PAGE if listing else MAX_DEDUCTIONS,
+                     confirmed=_confirmed(ctx, branch, year))
     data["pending"] = ctx.scorer.pending_awards(ctx.store.session, branch, year)  # 待确认: not counted yet
     data["state"] = ctx.season.state(year)
     if year == ctx.year and ctx.season.under_review and getattr(parsed, "period", None) != "last_year":
@@ -58,13 +61,19 @@ def more(ctx: Context, payload: dict) -> ReplyData:
     if branch is None:
         ctx.store.clear_state(ctx.person.id)
         return ReplyData("score_more", {"rows": [], "count": 0, "start": start, "more": 0})
-    data = card_data(_card(ctx, branch, year), ctx, shown=None)
+    data = card_data(_card(ctx, branch, year), ctx, shown=None, confirmed=_confirmed(ctx, branch, year))
     rows = data["deductions"][start:start + PAGE]
     left = max(0, len(data["deductions"]) - start - len(rows))
     _remember(ctx, branch.id, year, start + len(rows), left)
     return ReplyData("score_more", {
         "branch": data["branch"], "year": year, "state": ctx.season.state(year), "tier_label": data["tier_label"],
         "rows": rows, "start": start, "count": len(data["deductions"]), "more": left, "deducted": data["deducted"]})
+
+
+def _confirmed(ctx: Context, branch: Branch, year: int) -> Callable[[], bool]:
+    """Whether the office confirmed the final scores of the branch's group for `year` (asked only when the office
+    has scored an item: until it confirms, its scores are 办公室评分, not the 最终得分)."""
+    return lambda: ctx.store.submission(ctx.org.id, year, "office", group_id=branch.group_id) is not None
 
 
 def _a_branch_name(ctx: Context) -> str:
@@ -116,8 +125,10 @@ def _counts(ctx: Context, branch, year: int) -> list[dict]:
     return [{"label": activity_label(code), "count": n} for code, n in tally.items()]
 
 
-def card_data(card, ctx: Context, shown: int | None = MAX_DEDUCTIONS) -> dict:
-    """What score.j2 renders; `shown` deductions listed (None: all of them), the largest first."""
+def card_data(card, ctx: Context, shown: int | None = MAX_DEDUCTIONS,
+              confirmed: Callable[[], bool] = lambda: True) -> dict:
+    """What score.j2 renders; `shown` deductions listed (None: all of them), the largest first. The office's
+    scores are named 最终得分 only once `confirmed()`; before, 办公室评分 (still under review)."""
     sections: dict[str, list] = {}
     for it in card.items:
         entry = sections.setdefault(it.section, [0.0, 0.0])
@@ -135,6 +146,7 @@ def card_data(card, ctx: Context, shown: int | None = MAX_DEDUCTIONS) -> dict:
         for d in it.deductions:
             deductions.append({"item": it.id, "title": it.title, "points": d.points, "reason": d.reason})
     deductions.sort(key=lambda d: -d["points"])
+    final = tier == "office" and confirmed()
     return {
         "branch": card.name, "year": card.year, "as_of": card.as_of, "total": card.total, "base": card.base_total,
         "bonus": card.bonus_total, "grade": card.grade, "vetoed": card.vetoed,
@@ -143,5 +155,6 @@ def card_data(card, ctx: Context, shown: int | None = MAX_DEDUCTIONS) -> dict:
         "deductions": deductions if shown is None else deductions[:shown],
         "more": 0 if shown is None else max(0, len(deductions) - shown),
         "deducted": sum(d["points"] for d in deductions),
-        "tiers": dict(card.tier_totals), "tier": tier, "tier_label": TOTAL_LABELS[tier],
+        "tiers": dict(card.tier_totals), "tier": tier, "final": final,
+        "tier_label": TOTAL_LABELS[tier] if tier != "office" or final else DRAFT_OFFICE,
     }
