@@ -110,3 +110,23 @@ def test_the_report_of_the_demo_committee_at_year_end(sessions, tmp_path):
     problems = joined[joined.index("（一）问题不足"):joined.index("以下失分源于未申报")]
     assert "日常工作制度" not in problems
     assert re.search(r"各党支部全年记录支部党员大会\d+次、支委会\d+次", joined)
+
+
+def test_no_progress_claimed_from_a_back_dated_record(sessions, tmp_path):
+    """Issue 13: "12月20日的党员大会开了" sent on Dec 2 went to last year's Dec 20, and the report then claimed a
+    "+30 进步" for that branch from that one record. The report has no 进步与退步 section since seed 004's
+    outline (93f40d5); one record dated last year must not bring a comparison back, for either year."""
+    from bot.models import ActivityRecord, Branch
+
+    with sessions() as s:
+        seed_demo(s, date(2023, 1, 5))  # 2022 under review, 2023 open
+        s.commit()
+        org = s.query(Organisation).one()
+        branch = s.query(Branch).order_by(Branch.id).first()
+        s.add(ActivityRecord(branch_id=branch.id, code="member_assembly", date=date(2022, 12, 20), expected=15,
+                             present=13))
+        s.commit()
+        for year, as_of in ((2022, date(2022, 12, 31)), (2023, date(2023, 1, 5))):
+            joined = "\n".join(_texts(report_docx(s, org, year, as_of, tmp_path / str(year))))
+            assert joined.startswith(f"{year}年度")
+            assert not re.search(r"进步|退步|[+＋]\s*\d", joined), joined  # the old section: "与上一年度相比进步最大…+30"
