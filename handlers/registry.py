@@ -28,7 +28,7 @@ class IntentSpec:
 # first ones are what people do most (record, ask progress and score, ranking, grade, deadline, submit, export).
 MODULES: tuple[str, ...] = (
     "record", "progress", "score", "ranking", "grade", "deadline", "submit", "export",
-    "plan", "declare", "undo", "correct", "help", "unknown", "dashboard_link", "chart_push",
+    "plan", "declare", "undo", "correct", "help", "season", "unknown", "dashboard_link", "chart_push",
 )
 FALLBACK = "unknown"  # an intent nobody declared is handled as not understood
 

@@ -1,35 +1,29 @@
 """season: the office closes (or reopens) an evaluation year — "关闭2022年度考核", "重新打开2022年度考核".
 
-A phrase the parser does not know yet (nlp/ reads it as unknown): handlers/unknown.py asks `command` first. The
-answer goes through the submit confirmation ("确认"/"取消", kind confirm_submit), so closing has one question
-and one audit trail. Closing also happens on its own when the office confirms every group's final scores.
+nlp reads these as intent `season` with `action` (close/reopen) and `year` (None: the year under review to
+close, last year to reopen). The answer goes through the submit confirmation ("确认"/"取消", kind confirm_submit),
+so closing has one question and one audit trail. Closing also happens on its own when the office confirms every
+group's final scores. ("办公室登录" is nlp's export of form `dashboard`: handlers/dashboard_link.py.)
 """
 from __future__ import annotations
 
-import re
-
 from bot import season
+from nlp.types import Parsed
 
-from .base import Context, ReplyData, refused
+from .base import ALL_ROLES, Context, ReplyData, refused
+from .registry import IntentSpec
 
-_COMMAND = re.compile(r"^\s*(关闭|结束|重新打开|重新开启|重开)\s*(\d{4})?\s*年?度?(?:考核|考评|评价)?\s*$")
-_LOGIN = re.compile(r"^\s*办公室\s*登录\s*$")
+# Anyone may ask; the handler refuses everyone but the office in its own words ("只有综合党委办公室可以操作").
+INTENT = IntentSpec("season", "关闭或重新打开年度考核", ALL_ROLES)
 
 
-def command(ctx: Context) -> ReplyData | None:
-    """The reply to a season command or "办公室登录" (the login page tells people to send it); None otherwise."""
-    if _LOGIN.match(ctx.text or ""):
-        from . import dashboard_link
-
-        return dashboard_link.handle(None, ctx)
-    m = _COMMAND.match(ctx.text or "")
-    if m is None or not (m.group(2) or "年" in ctx.text or "考核" in ctx.text):
-        return None
-    action = "close" if m.group(1) in ("关闭", "结束") else "reopen"
+def handle(parsed: Parsed, ctx: Context) -> ReplyData:
+    """Ask the office to confirm closing or reopening the year; refuse anyone else."""
+    action = parsed.action or "close"
     if ctx.person.role != "office":
         return refused(ctx, "关闭年度考核" if action == "close" else "重新打开年度考核", "只有综合党委办公室可以操作")
     view = ctx.season
-    year = int(m.group(2)) if m.group(2) else (view.review_year if action == "close" else ctx.today.year - 1)
+    year = parsed.year or (view.review_year if action == "close" else ctx.today.year - 1)
     state = view.state(year)
     if action == "close" and state != season.REVIEW or action == "reopen" and state != season.CLOSED \
             or action == "reopen" and year != ctx.today.year - 1:

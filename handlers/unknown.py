@@ -8,8 +8,4 @@ INTENT = IntentSpec("unknown", "未识别", ALL_ROLES)
 
 
 def handle(_parsed, ctx: Context) -> ReplyData:
-    from .season import command  # phrases the parser does not know yet: 关闭2022年度考核, 办公室登录
-
-    if (reply := command(ctx)) is not None:
-        return reply
     return ReplyData("unknown", {"role": ctx.person.role}, status="not_understood")

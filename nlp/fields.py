@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from . import lexicon as lx
 from .counts import NUM
 from .dates import RELATIVE_DAY_WORDS
-from .numbers import to_float, to_int
+from .numbers import to_float, to_int, year_of
 from .types import Parsed
 
 _SCORE = re.compile(rf"(?:打|给|评|得|记|计)\s*(?P<s>\d+(?:\.\d+)?|{NUM})\s*分(?!钟|之)")
@@ -24,7 +24,15 @@ _TARGET_PREFIX = re.compile(
     r"^(?:给|为|对|把|帮我|帮|向|将|请|查一下|查查|查|看看|看一下|看|问一下|问|请问|我们|咱们|我的|我|的|今年|去年|本季度|这个|那个|"
     r"各|所有|全部|每个|全委|提交|确认|导出|下载|打印|生成|发)+"
 )
-_TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?")
+_TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?"
+                  rf"|(?:最前面|最靠前|排在前面|靠前|排前面)的?\s*(?P<n2>\d{{1,3}}|[一二三四五六七八九十两]{{1,3}})\s*(?:名|位|个)")
+# The office closes or reopens an evaluation year: "关闭2022年度考核", "重新打开2022年度考核", "把2022年的考核关了".
+_YEAR_WORD = r"(?P<y{n}>\d{{4}}|[〇零一二三四五六七八九]{{4}})?\s*(?:年度|年的|年)?\s*的?"
+_SEASON = re.compile(
+    r"(?P<v>关闭|结束|关掉|重新打开|重新开启|重新开放|重开|再打开)\s*" + _YEAR_WORD.format(n=1) + r"(?:年度)?(?:考核|考评|评价|评估)"
+    r"|" + _YEAR_WORD.format(n=2) + r"(?:考核|考评|评价|评估)\s*(?P<v2>关闭|结束|关掉|关了|重新打开|重新开启|重开|再打开)"
+)
+_REOPEN = ("重新打开", "重新开启", "重新开放", "重开", "再打开")
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
     rf"^.*(?:{RELATIVE_DAY_WORDS}|今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
@@ -79,7 +87,18 @@ def read_target(text: str) -> str | None:
 
 def read_top(text: str) -> int | None:
     m = _TOP.search(text)
-    return to_int(m.group("n")) if m else None
+    return to_int(m.group("n") or m.group("n2")) if m else None
+
+
+def read_season(text: str) -> Parsed | None:
+    """"关闭2022年度考核" -> season close 2022; "重新打开年度考核" -> season reopen, no year (the handler picks it)."""
+    if "考" not in text and "评" not in text:
+        return None
+    m = _SEASON.search(text)
+    if m is None:
+        return None
+    verb, year = m.group("v") or m.group("v2"), m.group("y1") or m.group("y2")
+    return Parsed("season", action="reopen" if verb in _REOPEN else "close", year=year_of(year) if year else None)
 
 
 def read_speaker(text: str, lex: lx.Lexicon) -> str | None:
@@ -119,7 +138,8 @@ def read_declaration(text: str, lex: lx.Lexicon) -> Parsed | None:
             continue
         value: str | None = rule.value
         if rule.group:
-            raw = m.group(rule.group) or m.groupdict().get(rule.group + "2")
+            groups = m.groupdict()
+            raw = m.group(rule.group) or groups.get(rule.group + "2") or groups.get(rule.group + "3")
             number = to_int(raw) if raw else None
             value = f"{number}{rule.suffix}" if number is not None else None
         elif rule.ratio:

@@ -16,7 +16,7 @@ from . import lexicon as lx
 from .correction import NOT_BUT, NOT_VALUE, correction
 from .counts import find_counts
 from .dates import AHEAD, FUTURE, PAST, DateHit, best_date, find_dates  # noqa: F401 (DateHit: re-exported)
-from .fields import read_declaration, read_grade, read_speaker, read_target, read_top, read_topic
+from .fields import read_declaration, read_grade, read_season, read_speaker, read_target, read_top, read_topic
 from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
 from .signals import (
     ALMOST_NOT, CLOCK, COMING, DONE_AFTER_ALL, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
@@ -52,6 +52,10 @@ _NOT_SUBMITTED = re.compile(r"(?:没有?|未|还没有?|尚未)(?:提交|交|上
 _HOLD_SUBMIT = re.compile(r"(?:先不|暂不|不要|先别|别|不用|不)(?:提交|交|上报|确认)")
 _BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
 
+# 'Send me' words that ask for an export only when something exportable is named.
+_SEND_ME = frozenset({"发我", "发给我", "发一下", "传我", "给我一份", "要一份", "发一份", "发到群里", "发群里", "发到群", "推送到群"})
+_EXPORTABLE = re.compile(r"表|excel|报告|排名|得分|分数|结果|链接|后台|提纲", re.IGNORECASE)
+_NOT_A_CALLER = re.compile(r"[@\s,，。.!！?？~]|支部助手|小助手|助手|机器人|你|您")
 _DELETE = frozenset({"删掉", "删除", "删了", "删去", "删一下", "删下", "撤销", "撤回", "撤消", "撤掉", "作废", "不要了",
                      "别算", "别算数", "不作数", "不算", "不算数", "别记了", "不用记了"})
 # "把评分提交了吧": an order, though it says 了
@@ -109,6 +113,8 @@ def _parse(text: object, today: date) -> Parsed:
 
     if is_question and HOWTO.search(text):  # "怎么撤销刚才的记录": how to, not the action
         return Parsed("help")
+    if not is_question and (season := read_season(text)) is not None:  # "关闭2022年度考核"
+        return season
 
     # Corrections and undo: about the previous message.
     not_but = "不是" in text and (NOT_BUT.search(text) or NOT_VALUE.search(text))
@@ -131,7 +137,7 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("deadline", activities=h.codes(), period=_period(h))
     if "ranking" in cues or ("前" in text and _RANKING.search(text)):
         return Parsed("ranking", target=read_target(text), top=read_top(text), period=_period(h))
-    if "export" in cues:
+    if "export" in cues and not _just_send_me(text, h):
         return Parsed("export", target=read_target(text), period=_period(h), form=h.forms[0] if h.forms else None)
 
     if "help" in cues:
@@ -182,9 +188,21 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("submit", target=read_target(text))
     if "undo" in cues:
         return Parsed("undo")
-    if "greet" in cues and "thanks" not in cues:  # "谢谢支部助手" is not a request for help
+    if "greet" in cues and "thanks" not in cues and not _calls_someone(text, h):  # "谢谢支部助手" asks for nothing
         return Parsed("help")
     return Parsed("unknown")
+
+
+def _just_send_me(text: str, h: Hits) -> bool:
+    """"主题党日的照片谁那有 发群里一下": 'send me' with nothing the bot exports (no form, period, branch or table)."""
+    return (h.cue_words.get("export") in _SEND_ME and not h.forms and not h.periods
+            and _EXPORTABLE.search(text) is None and read_target(text) is None)
+
+
+def _calls_someone(text: str, h: Hits) -> bool:
+    """"书记在吗": asking whether a person is there, not greeting the bot."""
+    word = h.cue_words.get("greet", "")
+    return word in ("在吗", "在不在") and _NOT_A_CALLER.sub("", text.split(word)[0]) != ""
 
 
 def _cancelled(text: str, h: Hits) -> bool:

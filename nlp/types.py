@@ -7,11 +7,11 @@ from typing import Literal
 
 Intent = Literal[
     "record", "plan", "declare", "grade", "query_progress", "query_score", "ranking", "deadline",
-    "undo", "correct", "submit", "export", "help", "unknown",
+    "undo", "correct", "submit", "export", "help", "season", "unknown",
 ]
 INTENTS: tuple[str, ...] = (
     "record", "plan", "declare", "grade", "query_progress", "query_score", "ranking", "deadline",
-    "undo", "correct", "submit", "export", "help", "unknown",
+    "undo", "correct", "submit", "export", "help", "season", "unknown",
 )
 
 CONFIRM_BELOW = 0.75  # a record or plan read less surely than this is asked about, not stored (handlers/confirm.py)
@@ -35,8 +35,10 @@ class Parsed:
     negated: bool = False  # "今天没开支委会"
     top: int | None = None  # "全委排名前十" -> 10
     deduction: float | None = None  # points a grader takes off: "3.3 扣1分" -> 1.0 (score stays None)
-    form: str | None = None  # export: "self_evaluation", "group_summary", "record_book", "report"
+    form: str | None = None  # export: "self_evaluation", "group_summary", "record_book", "report", "summary", "dashboard" …
     subject: str | None = None  # correct: the activity of the record meant, "支委会的日期错了" -> "branch_committee"
+    action: str | None = None  # season: "close" or "reopen" an evaluation year ("关闭2022年度考核")
+    year: int | None = None  # season: the year named (None: the handler takes the year under review)
     confidence: float = 1.0  # how sure the reading of a record/plan is (typo, nothing saying it happened …)
 
     @property
@@ -54,7 +56,7 @@ class Parsed:
             "present": self.present,
         }
         for key in ("speaker", "topic", "period", "target", "item", "score", "deduction", "declaration", "value", "top",
-                    "form", "subject"):
+                    "form", "subject", "action", "year"):
             val = getattr(self, key)
             if val is not None:
                 out[key] = val

@@ -27,6 +27,7 @@ INTENTS = {
     "submit": P("submit"),
     "export": P("export"),
     "help": P("help"),
+    "season": P("season", action="close", year=2022),  # anyone may ask; the handler refuses all but the office
     "unknown": P("unknown"),
 }
 # who may do what (the permission table of docs/conversation.md)
@@ -67,7 +68,9 @@ def test_every_role_every_intent(intent, chat, sessions, ids, tmp_path, monkeypa
             assert "不能" in reply.text, (who, intent, reply.text)
             assert after == before, (who, intent)
         else:
-            assert "不能" not in reply.text or intent == "grade", (who, intent, reply.text)
+            assert "不能" not in reply.text or intent in ("grade", "season"), (who, intent, reply.text)
+            if intent == "season" and who != "office1":
+                assert "只有综合党委办公室可以操作" in reply.text and after == before, (who, reply.text)
         chat.say(who, "取消", P("unknown"))  # drop any confirmation the step asked for
 
 

@@ -16,7 +16,7 @@ from nlp.parser import _parse
 HERE = Path(__file__).parent
 DEFAULT_TODAY = date(2022, 12, 28)
 FIELDS = ("intent", "activities", "date", "expected", "present", "speaker", "topic", "period", "target",
-          "item", "score", "deduction", "declaration", "value", "top", "negated", "form", "subject")
+          "item", "score", "deduction", "declaration", "value", "top", "negated", "form", "subject", "action", "year")
 SHORT = {"i": "intent", "a": "activities", "d": "date", "e": "expected", "p": "present"}
 
 

@@ -1,0 +1,65 @@
+"""nlp/fields.py and the intent rules around it: the office's season commands and login, export forms, rankings
+asked without 排名, average scores, 'send me' that exports nothing, declarations said by their parts."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from nlp import parse
+
+TODAY = date(2022, 12, 28)
+
+
+@pytest.mark.parametrize("text, action, year", [
+    ("关闭2022年度考核", "close", 2022), ("重新打开2022年度考核", "reopen", 2022), ("关闭年度考核", "close", None),
+    ("把2021年的考核关了", "close", 2021), ("结束二〇二二年度考评", "close", 2022), ("重开2022年度评价", "reopen", 2022),
+])
+def test_the_office_closes_or_reopens_a_year(text: str, action: str, year: int | None) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.action, got.year) == ("season", action, year)
+    assert got.to_json()["action"] == action
+
+
+@pytest.mark.parametrize("text", ["2022年度考核什么时候关闭", "年度考核关闭了吗"])
+def test_a_question_about_closing_is_not_a_command(text: str) -> None:
+    assert parse(text, TODAY).intent != "season"
+
+
+@pytest.mark.parametrize("text, form", [("办公室登录", "dashboard"), ("后台登录", "dashboard"),
+                                        ("导出总结提纲", "summary"), ("下载第一党支部的工作总结", "summary"),
+                                        ("export 去年的汇总表", "group_summary")])
+def test_export_forms(text: str, form: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.form) == ("export", form)
+
+
+@pytest.mark.parametrize("text", ["党课的课件谁有 发我一下", "会上的签到照片发群里"])
+def test_send_me_with_nothing_exportable_is_no_export(text: str) -> None:
+    assert parse(text, TODAY).intent != "export"
+
+
+@pytest.mark.parametrize("text, top", [("最靠前的五个支部是哪些", 5), ("排在前面的3个协作组", 3)])
+def test_rankings_asked_without_the_word(text: str, top: int) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.top) == ("ranking", top)
+
+
+def test_an_average_score_is_a_score_question() -> None:
+    got = parse("第三协作组今年平均分是多少", TODAY)
+    assert (got.intent, got.target, got.period) == ("query_score", "第三协作组", "this_year")
+
+
+@pytest.mark.parametrize("text, key, value", [
+    ("年度工作总结定稿了", "annual_summary", "true"),
+    ("党员活动室的标识和党旗都布置好了", "activity_venue", "true"),
+    ("今年建立了支部议事制度5项", "rules_established", "5"),
+])
+def test_declarations_by_shape(text: str, key: str, value: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.declaration, got.value) == ("declare", key, value)
+
+
+@pytest.mark.parametrize("text, intent", [("组织委员在吗", "unknown"), ("支部助手在吗", "help"), ("在吗", "help")])
+def test_asking_for_a_person_is_not_greeting_the_bot(text: str, intent: str) -> None:
+    assert parse(text, TODAY).intent == intent
