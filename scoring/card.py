@@ -101,6 +101,7 @@ class ItemResult:
     requirements: tuple[Requirement, ...] = ()  # count requirements, for progress answers
     assumption: str | None = None  # the rubric's stated assumption for this item, if any
     not_applicable: tuple[str, ...] = ()  # office-approved "不涉及" of this item or of a requirement: the reasons
+    capped: tuple[Deduction, ...] = ()  # deductions the item's cap left out (扣减分不超过单项指标的最高分), as made
 
     @property
     def final(self) -> float:

@@ -33,14 +33,16 @@ def _check_tiers(rubric: Rubric, tiers: Mapping[str, Mapping[str, float]]) -> No
                 raise TierError(f"{tier} 评分：项目 {item_id} 的分数应在 0 到 {index[item_id]:g} 之间，实际是 {pts!r}")
 
 
-def _clamp(deds: list[Deduction], cap: float) -> tuple[tuple[Deduction, ...], float]:
-    """A deduction never exceeds its item: deductions beyond the item's points are cut (or dropped).
+def _clamp(deds: list[Deduction], cap: float) -> tuple[tuple[Deduction, ...], float, tuple[Deduction, ...]]:
+    """A deduction never exceeds its item: deductions beyond the item's points are cut, or left out (returned
+    apart, so a missed meeting past the cap is still marked in the record book, at no cost).
 
     Deductions are put on the same 0.01 grid as points first, so that what a card lists as taken off
     always adds up to max − points (0.2 分/学时 × 38.625 学时 would otherwise list 7.725 against 0.28 left).
     """
     total = 0.0
     out: list[Deduction] = []
+    cut: list[Deduction] = []
     for d in deds:
         if d.points != _r(d.points):
             d = replace(d, points=_r(d.points))
@@ -49,10 +51,12 @@ def _clamp(deds: list[Deduction], cap: float) -> tuple[tuple[Deduction, ...], fl
             if keep > 1e-9:
                 out.append(replace(d, points=_r(keep), reason=d.reason + "（扣分不超过本项分值）"))
                 total += keep
+            else:
+                cut.append(d)
         else:
             out.append(d)
             total += d.points
-    return tuple(out), total
+    return tuple(out), total, tuple(cut)
 
 
 def score_branch(rubric: Rubric, facts: BranchFacts, year: int, as_of: date,
@@ -168,14 +172,15 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
                 res = ItemResult(item.id, item.section, item.title, item.max, item.max, item.source, False,
                                  tiers=given, assumption=item.assumption)
             else:
+                cut: tuple[Deduction, ...] = ()
                 if ded:
-                    deds, taken = _clamp(ded, item.max)
+                    deds, taken, cut = _clamp(ded, item.max)
                     points = _r(max(0.0, item.max - taken))
                     ded.clear()
                 else:
                     deds, points = (), untouched.points
                 res = ItemResult(item.id, item.section, item.title, item.max, points, item.source, untouched.applies,
-                                 deds, tuple(miss), given, tuple(reqs), item.assumption, na)
+                                 deds, tuple(miss), given, tuple(reqs), item.assumption, na, cut)
                 miss.clear()
                 reqs.clear()
         else:

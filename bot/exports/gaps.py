@@ -27,6 +27,7 @@ class Gap:
     points: float
     due: date  # the period's last day (where the book puts the mark)
     codes: tuple[str, ...] = ()
+    capped: bool = False  # past the item's cap: missed all the same, no points taken (points 0)
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,18 @@ def _requirement(item: ItemResult, code: str) -> tuple[str, tuple[str, ...]]:
 
 
 def activity_gaps(card: ScoreCard) -> list[Gap]:
-    """Every deduction of the card for a required activity, in date order (then the card's item order)."""
+    """Every deduction of the card for a required activity, and every one its item's cap left out (a missed
+    meeting all the same, at no cost), in date order (then the card's item order)."""
     out = []
     for item in card.items:
-        for d in item.deductions:
+        for d, capped in [(d, False) for d in item.deductions] + [(d, True) for d in item.capped]:
             ref = d.requirement
-            if d.points <= 0 or ref is None or not ref.activity:
+            if (d.points <= 0 and not capped) or ref is None or not ref.activity:
                 continue
             label, codes = _requirement(item, ref.key)
             due = d.date or date(card.year, 12, 31)
-            out.append(Gap(item.id, label, ref.period, d.reason, d.points, due, tuple(codes)))
+            out.append(Gap(item.id, label, ref.period, d.reason, 0.0 if capped else d.points, due, tuple(codes),
+                           capped))
     out.sort(key=lambda g: g.due)
     return out
 

@@ -97,14 +97,15 @@ def write_record_book(branch: str, year: int, rows: Sequence[ActivityRow], path:
                           center=col["kind"] in ("date", "attendance", "label", "recorder"))
                 cells[i].width = widths[i]
         for g in gaps.get(m, []):
-            add_gap(str(words.get("gap", "未按规定开展：{reason}（扣{points}分）")).format(
-                reason=g.reason, label=g.label, period=g.period, points=num_text(g.points)))
+            wording = words.get("gap_capped", "未按规定开展：{reason}（本项已扣满，不再扣分）") if g.capped \
+                else words.get("gap", "未按规定开展：{reason}（扣{points}分）")
+            add_gap(str(wording).format(reason=g.reason, label=g.label, period=g.period, points=num_text(g.points)))
     doc.add_paragraph()
     marks = [g for m in gaps for g in gaps[m]]
     if marks:
         summary = str(words.get("summary", "全年共记录活动 {count} 次。")).format(
-            count=len(rows), gaps=len(marks), months=len([m for m in gaps if gaps[m]]),
-            points=num_text(sum(g.points for g in marks)))
+            count=len(rows), gaps=len(marks), months=len({m for m in gaps if gaps[m]}),
+            points=num_text(sum(g.points for g in marks)), capped=len([g for g in marks if g.capped]))
     else:
         summary = str(words.get("summary_clean", "全年共记录活动 {count} 次。")).format(count=len(rows))
     heading(doc, summary, fonts.get("body"), center=False)

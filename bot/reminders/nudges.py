@@ -1,17 +1,19 @@
 """Direct nudges during the year. Pure.
 
 - A week (settings: nudge_days_before) before a month or a quarter ends, each branch still missing a
-  required meeting for that period is told which one. What is required comes from the scoring core
-  (`ItemResult.missing`), never from here: the rubric decides.
+  required meeting for that period is told which one. What is required is bot/exports/gaps.py's one
+  definition (the score card's count requirements of activities, `open_requirements`), the same the record
+  book and the dashboard grid mark once the period has closed: the rubric decides, never this module.
 - The day after a planned activity's date (table `plan`), whoever announced it is asked whether it
   was held, unless it has been recorded already.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Collection, Iterable
+from typing import Iterable
 
-from scoring.card import Missing, ScoreCard
+from bot.exports.gaps import open_requirements
+from scoring.card import ScoreCard
 
 from .calendar import OrgCalendar, first_role
 from .types import BranchRef, PlanRef, Reminder
@@ -21,27 +23,11 @@ def _is_month_end(d: date) -> bool:
     return (d + timedelta(days=1)).day == 1
 
 
-def due_missing(card: ScoreCard, due: date, codes: Collection[str] | None = None) -> list[Missing]:
-    """What the card says is still short for the period ending on `due`, one entry per (code, period)."""
-    found: dict[tuple[str, str], Missing] = {}
-    for item in card.items:
-        if not item.applies:
-            continue
-        for m in item.missing:
-            if m.due != due or m.short <= 0 or (codes is not None and m.code not in codes):
-                continue
-            prev = found.get((m.code, m.period))
-            if prev is None or m.short > prev.short:
-                found[(m.code, m.period)] = m
-    return sorted(found.values(), key=lambda m: (m.period, m.code))
-
-
-def period_end_nudges(cards: Iterable[tuple[BranchRef, ScoreCard]], cal: OrgCalendar, day: date,
-                      codes: Collection[str] | None = None) -> list[Reminder]:
+def period_end_nudges(cards: Iterable[tuple[BranchRef, ScoreCard]], cal: OrgCalendar, day: date) -> list[Reminder]:
     """Nudges due on `day`: only when a month (hence also a quarter, a year) ends `nudge_days_before` days later.
 
-    `codes` limits the nudge to activities (meetings); declarations such as the annual summary are
-    left to the year-end reminders.
+    Only required activities (meetings) are nudged; declarations such as the annual summary are left to the
+    year-end reminders.
     """
     if not cal.enabled or cal.nudge_days_before <= 0:
         return []
@@ -50,7 +36,7 @@ def period_end_nudges(cards: Iterable[tuple[BranchRef, ScoreCard]], cal: OrgCale
         return []
     out: list[Reminder] = []
     for branch, card in cards:
-        missing = due_missing(card, due, codes)
+        missing = open_requirements(card, due)
         if not missing:
             continue
         items = [{"label": m.label, "period": m.period, "required": m.required, "done": m.done, "short": m.short}

@@ -205,7 +205,7 @@ class Planner:
         if cal.enabled and cal.nudge_days_before > 0 and (due + timedelta(days=1)).day == 1:
             refs = {b.id: b for b in state.branches}
             cards = [(refs[bid], card) for bid, card in self.cards(session, org, due.year, day) if bid in refs]
-            for r in period_end_nudges(cards, cal, day, codes=set(activity_labels())):
+            for r in period_end_nudges(cards, cal, day):
                 out.setdefault(r.key, r)
         held_on = day - timedelta(days=cal.plan_followup_days)
         for r in plan_followups(plan_refs(session, org, state, held_on), cal, day):

@@ -36,7 +36,7 @@ def test_record_book_lists_activities_in_date_order_with_gaps(tmp_path):
     assert body[5][0] == "未按规定开展：支部党员大会 2022年第一季度未开展（扣0.5分）"
     assert body[6][0] == "未按规定开展：集中学习 2022年第一季度未开展（扣1分）"
     assert len(body) == 7
-    assert "全年共记录活动 3 次。按评分细则，因未按规定开展活动被扣分 3 处（涉及 2 个月），共扣 2 分" in texts[-2]
+    assert "全年共记录活动 3 次。按评分细则，未按规定开展活动 3 处（涉及 2 个月），共扣 2 分" in texts[-2]
     sec = doc.sections[0]
     assert sec.page_width > sec.page_height  # landscape A4
     footer = sec.footer.paragraphs[0]._p.xml

@@ -33,7 +33,7 @@ def morning(day: date) -> datetime:
 
 def cards_with_december_gap(ids):
     def source(session, org, year, as_of):
-        missing = (Missing("branch_committee", "支委会", 1, 0, f"{year}年12月", date(year, 12, 31)),)
+        missing = (Missing("branch_committee", "支委会", 1, 0, f"{year}年12月", date(year, 12, 31), "period"),)
         item = ItemResult(id="3.3", section="三、组织建设", title="三会一课", max=7, points=7, source="s", missing=missing)
         c = ScoreCard(rubric_id="seed000", branch_id=str(ids["b2"]), name="电子协会党支部", year=year, as_of=as_of,
                       items=(item,), bonus=(), vetoes=(), base_total=100, bonus_total=0, total=100, grade="优秀")

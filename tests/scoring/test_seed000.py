@@ -116,9 +116,16 @@ def test_deductions_never_exceed_the_item(rubric):
     assert it.points == 0
     assert [d.points for d in it.deductions] == [3, 3, 1]  # 9 cut to the item's 7
     assert it.deductions[-1].reason.endswith("（扣分不超过本项分值）")
+    assert it.capped == ()  # the third was cut, not left out
 
 
-def test_one_event_is_not_deducted_twice(rubric):
+def test_misses_past_the_cap_are_kept_apart_at_no_cost(rubric):
+    """一.1 (7 分, 每次扣3分), four 通报批评: 3 + 3 + 1 (cut) = 7 taken, the fourth left out but kept on the card,
+    as a meeting missed past its item's cap is (the record book marks it, "本项已扣满")."""
+    f = seed000_full(incidents=[incident("criticized", date(Y, m, 1), event=f"E{m}") for m in (2, 5, 8, 11)])
+    it = score_branch(rubric, f, Y, END).item("1.1")
+    assert [d.points for d in it.deductions] == [3, 3, 1] and [d.points for d in it.capped] == [3]
+    assert it.points == 0 and it.max - sum(d.points for d in it.deductions) == 0  # figures as before_is_not_deducted_twice(rubric):
     f = seed000_full(incidents=[incident("criticized", date(Y, 6, 1), "E9"), incident("ideology_violation_branch", date(Y, 6, 1), "E9"),
                                 incident("ideology_violation_member", date(Y, 6, 3), "E10")])
     card = score_branch(rubric, f, Y, END)
