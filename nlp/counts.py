@@ -51,8 +51,14 @@ _MEMBERS = re.compile(
 _GATE = re.compile(r"[到会席加场缺假员来去听齐勤共/]")
 
 
+# A line typed in English ("7 people attended"): the present count.
+_ENGLISH = re.compile(r"(?P<n>\d{1,4})\s*(?:people|persons|members|ppl)\s*(?:attended|came|present|joined)", re.IGNORECASE)
+
+
 def find_counts(text: str) -> tuple[int | None, int | None]:
     """(expected, present) named in the message."""
+    if ("people" in text or "members" in text or "ppl" in text or "persons" in text) and (m := _ENGLISH.search(text)):
+        return None, int(m.group("n"))  # English, rarely
     if not _GATE.search(text):
         return None, None
     expected = present = None

@@ -36,7 +36,8 @@ _REOPEN = ("重新打开", "重新开启", "重新开放", "重开", "再打开"
 # Everything up to the last of these is not part of a speaker's name ("明天请王书记" -> "王书记").
 _SPEAKER_PREFIX = re.compile(
     rf"^.*(?:{RELATIVE_DAY_WORDS}|今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
-    r"召开|支委会|党员大会|党课|会上|会后|会议上|是|的|[,，。、\s])"
+    r"召开|支委会|党员大会|党课|会上|会后|会议上|是|的|[,，。、\s]"
+    r"|(?:周|星期|礼拜)[一二三四五六日天]|礼拜天|礼拜日|科协|党校|大学|学院|组织部|宣传部|统战部)"
 )
 _NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(

@@ -133,10 +133,10 @@ def _speaker(table: dict) -> tuple[re.Pattern[str], re.Pattern[str]]:
     verbs, roles = _alternatives(table["verbs"]), _alternatives(table["roles"])
     pattern = re.compile(
         rf"(?P<sp>[\u4e00-\u9fa5]{{0,6}}?(?:{titles}))(?:同志)?{day}(?:{lead_ins}){{0,2}}(?:{verbs})"
-        r"|(?:主讲|讲课)(?:人|嘉宾)?\s*(?:是|为|:)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
+        r"|(?:主讲|讲课|speaker)(?:人|嘉宾)?\s*(?:是|为|:|定了|定为|定的是|换成|改成)?\s*(?P<sp2>[\u4e00-\u9fa5]{2,8}?)(?=[,，。;；\s]|$|讲|同志)"
         rf"|(?P<sp3>(?:{roles})(?:(?![参加了的在和与给为对把是开召组织])[\u4e00-\u9fa5]){{2,3}}?)(?:同志)?{day}(?:{lead_ins}){{0,2}}(?:{verbs})"
     )
-    return pattern, _any_of(table["titles"] + ["主讲", "讲课人"])
+    return pattern, _any_of(table["titles"] + ["主讲", "讲课人", "speaker"])
 
 
 def _typos(table: dict, homophones: dict[str, str], freq: dict[str, int]) -> dict[str, str]:

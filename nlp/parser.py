@@ -54,7 +54,7 @@ _BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
 
 # 'Send me' words that ask for an export only when something exportable is named.
 _SEND_ME = frozenset({"发我", "发给我", "发一下", "传我", "给我一份", "要一份", "发一份", "发到群里", "发群里", "发到群", "推送到群"})
-_EXPORTABLE = re.compile(r"表|excel|报告|排名|得分|分数|结果|链接|后台|提纲", re.IGNORECASE)
+_EXPORTABLE = re.compile(r"(?<!代)表(?!决|扬|彰|态|达|现|示)|excel|报告|排名|得分|分数|结果|链接|后台|提纲", re.IGNORECASE)
 _NOT_A_CALLER = re.compile(r"[@\s,，。.!！?？~]|支部助手|小助手|助手|机器人|你|您")
 _DELETE = frozenset({"删掉", "删除", "删了", "删去", "删一下", "删下", "撤销", "撤回", "撤消", "撤掉", "作废", "不要了",
                      "别算", "别算数", "不作数", "不算", "不算数", "别记了", "不用记了"})
@@ -137,8 +137,11 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("deadline", activities=h.codes(), period=_period(h))
     if "ranking" in cues or ("前" in text and _RANKING.search(text)):
         return Parsed("ranking", target=read_target(text), top=read_top(text), period=_period(h))
-    if "export" in cues and not _just_send_me(text, h):
-        return Parsed("export", target=read_target(text), period=_period(h), form=h.forms[0] if h.forms else None)
+    if "export" in cues:
+        if not _just_send_me(text, h):
+            return Parsed("export", target=read_target(text), period=_period(h), form=h.forms[0] if h.forms else None)
+        if not h.past:  # "支委会上讨论的发展对象名单发我一下": a request to a colleague, no report
+            return Parsed("unknown")
 
     if "help" in cues:
         return Parsed("help")
@@ -158,7 +161,7 @@ def _parse(text: object, today: date) -> Parsed:
         strong_question = h.strong_question or STRONG_QUESTION.search(text) is not None or asks_a_not_a(text)
         if strong_question and not h.past and not h.activities[1:] and COMING.search(text):
             return Parsed("unknown")  # "明天开党员大会吗？": asks about the schedule, which the bot does not keep
-        if strong_question and not h.activities and not h.periods and not (h.neg or NEGATION.search(text)):
+        if strong_question and not h.activities and not h.periods and "没" not in text and not NEGATION.search(text):
             return Parsed("unknown")  # "今天开会的会议室空调坏了 谁找下物业": a meeting, but no activity asked about
         negated = (h.neg or NEGATION.search(text)) and not strong_question
         if negated and ALMOST_NOT.search(text) and DONE_AFTER_ALL.search(text):

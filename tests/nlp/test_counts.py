@@ -18,6 +18,7 @@ from nlp.counts import find_counts
     ("参会党员共计贰拾人", None, 20),  # financial numerals
     ("来了俩", None, 2),  # spoken numerals
     ("一共应该来十个，来了九个", 10, 9),
+    ("branch committee done, 7 people attended", None, 7),  # English, rarely
 ])
 def test_attendance_shapes(text: str, expected: int | None, present: int | None) -> None:
     assert find_counts(text) == (expected, present)

@@ -63,3 +63,17 @@ def test_declarations_by_shape(text: str, key: str, value: str) -> None:
 @pytest.mark.parametrize("text, intent", [("组织委员在吗", "unknown"), ("支部助手在吗", "help"), ("在吗", "help")])
 def test_asking_for_a_person_is_not_greeting_the_bot(text: str, intent: str) -> None:
     assert parse(text, TODAY).intent == intent
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("星期六王书记给大家讲了党课", "王书记"),  # a weekday before the name is not part of it
+    ("下周三党课 主讲人定为赵老师", "赵老师"),
+    ("昨天请省委党校孙教授讲了党课", "孙教授"),  # the body the speaker comes from is not the name
+    ("党课 昨天 speaker是周书记", "周书记"),
+])
+def test_speakers(text: str, speaker: str) -> None:
+    assert parse(text, TODAY).speaker == speaker
+
+
+def test_colleagues_asked_for_a_thing_is_no_record() -> None:
+    assert parse("党员大会上表决的名单谁有 发我一下", TODAY).intent == "unknown"
