@@ -15,7 +15,7 @@ import threading
 from flask import Flask, request
 from sqlalchemy import create_engine, insert
 
-from bot.channels.wecom_protocol import WecomCrypto, parse_message
+from bot.platforms.wecom.protocol import WecomCrypto, parse_message
 from bot.models import InboundMessage
 
 MODE = os.environ.get("PROBE_MODE", "crypto")

@@ -109,7 +109,7 @@ class Gunicorn:
 
 def callbacks(n: int, port: int, org_id: int, start_id: int = 1) -> list[bytes]:
     """n distinct, encrypted and signed text callbacks from USERS secretaries, as full HTTP requests."""
-    from bot.channels.wecom_protocol import WecomCrypto, signature
+    from bot.platforms.wecom.protocol import WecomCrypto, signature
 
     crypto = WecomCrypto(TOKEN, AES_KEY, CORP_ID)
     now = int(time.time())

@@ -49,26 +49,28 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
     runtime = Runtime(config=config, engine=engine, sessions=make_session_factory(engine))
     app.extensions["zhibu"] = runtime
 
-    from .push import PlatformSender, install_redaction
+    from .platforms import build_sender
+    from .push.http import install_redaction
 
     install_redaction()
     clock = clock or utc_clock
     _warm_up_nlp()
-    sender = PlatformSender.build(config, runtime.sessions)
+    sender = build_sender(config, runtime.sessions)
     runtime.services["sender"] = sender
+    runtime.services["platforms"] = sender.platforms
     runtime.services["clock"] = clock
     if conversation is None:
         conversation = _build_conversation(runtime, clock, sender)
     runtime.services["conversation"] = conversation
-    _build_channels(runtime)
     from .security.demo_mode import platform_configured
 
     if config.demo and not platform_configured(config):  # a deployment with a platform never gets demo people
         _seed_demo(runtime, clock)
 
-    from . import channels
+    from . import platforms
+    from .platforms.window import Background
 
-    channels.register(app)
+    platforms.register(app, runtime, runtime.services.setdefault("background", Background()))
     from . import dashboard
     from .security.web import harden
 
@@ -96,26 +98,6 @@ def _build_conversation(runtime: Runtime, clock: Callable[[], datetime], sender:
     from .conversation import Conversation
 
     return Conversation(runtime.sessions, clock, sender, timezone=runtime.config.timezone)
-
-
-def _build_channels(runtime: Runtime) -> None:
-    from .channels.window import Background
-
-    config, services = runtime.config, runtime.services
-    background = services.setdefault("background", Background())
-    conversation, sender = services["conversation"], services["sender"]
-    if config.wecom_enabled:
-        from .channels.wecom import WecomChannel
-        from .channels.wecom_protocol import WecomCrypto
-
-        crypto = WecomCrypto(config.wecom_token, config.wecom_aes_key, config.wecom_corp_id)
-        services["wecom_channel"] = WecomChannel(crypto, conversation, sender, background)
-    if config.dingtalk_enabled:
-        from .channels.dingtalk import DingTalkChannel
-
-        services["dingtalk_channel"] = DingTalkChannel(config.dingtalk_app_secret, config.dingtalk_api_base,
-                                                       conversation, sender, background,
-                                                       app_key=config.dingtalk_app_key, sessions=runtime.sessions)
 
 
 def _seed_demo(runtime: Runtime, clock: Callable[[], datetime]) -> None:

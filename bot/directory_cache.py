@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .models import Organisation, Person, Plan, SharedVersion
+from .accounts import ACCOUNT_COLUMNS, attach, person_by_account
 
 log = logging.getLogger(__name__)
 
@@ -172,12 +173,9 @@ def _values(obj: Any) -> dict:
 
 def _attach(session: Session, cls: type, values: dict) -> Any:
     """A persistent instance of `cls` in `session` with these column values, without a SELECT."""
-    from .store import attach
-
     return attach(session, cls, copy.deepcopy(values) if cls is Organisation else dict(values))  # settings: JSON
 
 
-ROSTER_CHANNELS = {"wecom": "wecom_userid", "dingtalk": "dingtalk_userid"}
 MAX_ROSTER = 50_000  # more active people than this: look each one up (and cache it) instead of the whole roster
 
 
@@ -212,7 +210,7 @@ class DirectoryCache:
             if len(rows) <= MAX_ROSTER:
                 people = {}
                 for values in rows:
-                    for channel, col in ROSTER_CHANNELS.items():
+                    for channel, col in ACCOUNT_COLUMNS.items():
                         if values[col]:
                             people[(channel, values[col])] = values
             self._roster = _Entry(gen, self._clock() + self.ttl, people)
@@ -260,24 +258,22 @@ class DirectoryCache:
         return 0
 
     def person(self, session: Session, channel: str, account: str) -> Person | None:
-        """`Store.person_by_account`, cached: WeChat Work and DingTalk accounts from the roster snapshot, other
-        channels (web, console) one entry per account."""
-        from .store import Store
-
+        """`person_by_account`, cached: accounts of platforms with their own (WeChat Work, DingTalk) from the
+        roster snapshot, other channels (web, console) one entry per account."""
         self._follow_shared(session)
-        if channel in ROSTER_CHANNELS:
+        if channel in ACCOUNT_COLUMNS:
             people = self._roster_people(session)
             if people is not None:
                 values = people.get((channel, account))
                 if values is not None:
                     return _attach(session, Person, values)
-                return Store(session).person_by_account(channel, account)  # imported since the snapshot?
+                return person_by_account(session, channel, account)  # imported since the snapshot?
         key = (channel, account)
         entry = self._people.get(key)
         if self._fresh(entry):
             return _attach(session, Person, entry.values)
         gen = _generation[DIRECTORY]
-        person = Store(session).person_by_account(channel, account)
+        person = person_by_account(session, channel, account)
         if person is not None:
             self._put(self._people, key, gen, person)
         return person

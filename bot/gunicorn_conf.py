@@ -98,9 +98,9 @@ def post_worker_init(worker) -> None:
     runtime = _runtime(worker)
     if runtime is None:
         return
-    from bot.channels.dingtalk_stream import start_for
+    from bot.platforms import start_connections
 
-    start_for(runtime)
+    start_connections(runtime)
     if not SCHEDULER_IN_WORKERS:
         return
     from bot.scheduler import ReminderScheduler

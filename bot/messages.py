@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class Reply:
 
 
 class Sender(Protocol):
-    """How handlers and reminders reach people outside the current reply (bot/push.py implements it).
+    """How handlers, reminders and the platforms' adapters reach people outside the current reply
+    (bot/push/sender.py implements it over the registered platforms).
 
     `key` is an idempotency key: the same key is sent at most once, across processes and restarts.
     Returns True when the message was sent (or had already been sent under that key).
@@ -44,6 +45,17 @@ class Sender(Protocol):
 
     def send_to_target(self, target_id: int, text: str, markdown: str | None = None, *,
                        mentions: Sequence[int] = (), key: str | None = None, reason: str = "") -> bool: ...
+
+    def send_to_user_id(self, platform: str, user_id: str, text: str, markdown: str | None = None, *,
+                        key: str, reason: str = "", files: Sequence[Path] = ()) -> bool | None:
+        """To an account on the channel a message came from; None when that channel has no accounts of its own
+        (the web chat, the console): the caller reaches the person instead."""
+        ...
+
+    def send_image_to_target(self, target_id: int, picture: Any, text: str, markdown: str | None = None, *,
+                             key: str, reason: str = "") -> bool:
+        """An image (bot.push.sender.Picture) where the chat's platform takes one, else `text` / `markdown`."""
+        ...
 
 
 @dataclass
@@ -66,3 +78,13 @@ class RecordingSender:
         self.sent.append({"to": "target", "id": target_id, "text": text, "markdown": markdown,
                           "mentions": list(mentions), "key": key, "reason": reason})
         return True
+
+    def send_to_user_id(self, platform: str, user_id: str, text: str, markdown: str | None = None, *,
+                        key: str, reason: str = "", files: Sequence[Path] = ()) -> bool | None:
+        """No platform accounts here: the caller reaches the person."""
+        return None
+
+    def send_image_to_target(self, target_id: int, picture: Any, text: str, markdown: str | None = None, *,
+                             key: str, reason: str = "") -> bool:
+        """An image is recorded as the message a chat without images gets."""
+        return self.send_to_target(target_id, text, markdown, key=key, reason=reason)

@@ -112,9 +112,10 @@ def _answer(sender: Any, inbound: Inbound, reply: Reply, when: str, person_of: C
     text = f"{intro}\n{reply.text}" if reply.text else ""
     markdown = f"{intro}\n\n{reply.markdown}" if reply.markdown else None
     key = f"reply:{inbound.channel}:{inbound.dedup_key}"
-    if inbound.channel in ("wecom", "dingtalk") and hasattr(sender, "send_to_user_id"):
-        return bool(sender.send_to_user_id(inbound.channel, inbound.account, text, markdown, key=key,
-                                           reason="recovered reply", files=list(reply.files)))
+    sent = sender.send_to_user_id(inbound.channel, inbound.account, text, markdown, key=key,
+                                  reason="recovered reply", files=list(reply.files))
+    if sent is not None:
+        return bool(sent)
     person_id = person_of() if text else None  # web / console: through the person's own inbox
     if person_id is not None:
         return bool(sender.send_to_person(person_id, text, markdown, key=key, reason="recovered reply"))

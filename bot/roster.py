@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .models import ROLE_LABELS, Branch, ConversationState, Group, Organisation, Person
+from .accounts import ACCOUNT_COLUMNS
 from .store import Store, evaluation_year
 
 HEADERS = {
@@ -213,7 +214,7 @@ def _apply(session: Session, store: Store, org: Organisation, row: RosterRow, gr
         return "缺少党支部"
     if role == "group_leader" and not row.group:
         return "缺少协作组"
-    for col in ("wecom_userid", "dingtalk_userid"):
+    for col in ACCOUNT_COLUMNS.values():
         acc = getattr(row, col)
         if acc and (col, acc) in seen:
             return f"账号重复：{acc}（与第{seen[(col, acc)]}行相同）"
@@ -224,7 +225,7 @@ def _apply(session: Session, store: Store, org: Organisation, row: RosterRow, gr
         person = _match(session, org, row, role, None, known_group, by_name=False)
     else:
         person = _match(session, org, row, role, known_branch, known_group)
-    for col in ("wecom_userid", "dingtalk_userid"):
+    for col in ACCOUNT_COLUMNS.values():
         acc = getattr(row, col)
         if acc:
             owner = session.scalars(select(Person).where(getattr(Person, col) == acc)).first()
@@ -253,12 +254,9 @@ def _apply(session: Session, store: Store, org: Organisation, row: RosterRow, gr
             group = session.get(Group, branch.group_id)
     want = {"name": row.name[:100], "role": role, "branch_id": branch.id if branch else None,
             "group_id": group.id if group else None, "active": True}
-    if row.wecom_userid:
-        want["wecom_userid"] = row.wecom_userid[:100]
-    if row.dingtalk_userid:
-        want["dingtalk_userid"] = row.dingtalk_userid[:100]
-    for col in ("wecom_userid", "dingtalk_userid"):
+    for col in ACCOUNT_COLUMNS.values():
         if getattr(row, col):
+            want[col] = getattr(row, col)[:100]
             seen[(col, getattr(row, col))] = row.line
     if person is None:
         person = Person(org_id=org.id, **want)
@@ -292,7 +290,7 @@ def _apply(session: Session, store: Store, org: Organisation, row: RosterRow, gr
 
 def _match(session: Session, org: Organisation, row: RosterRow, role: str, branch: Branch | None,
            group: Group | None, *, by_name: bool = True) -> Person | None:
-    for col in ("wecom_userid", "dingtalk_userid"):
+    for col in ACCOUNT_COLUMNS.values():
         acc = getattr(row, col)
         if acc:
             person = session.scalars(select(Person).where(getattr(Person, col) == acc)).first()
@@ -312,4 +310,4 @@ def _match(session: Session, org: Organisation, row: RosterRow, role: str, branc
 
 def _snapshot(p: Person) -> dict:
     return {"name": p.name, "role": p.role, "branch_id": p.branch_id, "group_id": p.group_id,
-            "wecom_userid": p.wecom_userid, "dingtalk_userid": p.dingtalk_userid, "active": p.active}
+            **{col: getattr(p, col) for col in ACCOUNT_COLUMNS.values()}, "active": p.active}

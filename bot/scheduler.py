@@ -89,10 +89,10 @@ def recover_job() -> None:
 
 
 def build_sender(config: Config, sessions: sessionmaker[Session]) -> Sender:
-    """The channels' Sender (bot/push.py): robots, app messages, or the local web inbox."""
-    from .push import PlatformSender
+    """The bot's Sender over the registered platforms: robots, app messages, or the local web inbox."""
+    from .platforms import build_sender as platforms_sender
 
-    return PlatformSender.build(config, sessions)
+    return platforms_sender(config, sessions)
 
 
 class ReminderScheduler:

@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta
 from typing import Any, Iterable, Sequence
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm import Session
 
+from .accounts import attach, person_by_account
 from .media import is_web_url
 from .models import (
     ActivityRecord, AuditLog, Award, Branch, ConversationState, Declaration, Evidence, Group, InboundMessage,
-    Incident, Organisation, Person, Plan, PushTarget, ScoreEntry, Season, Submission, utcnow,
+    Incident, Organisation, Person, Plan, ScoreEntry, Season, Submission, utcnow,
 )
 
 # Statements of the message hot path, built once (building a statement costs about as much as running it).
@@ -29,9 +29,6 @@ _ACTIVE_PEOPLE = select(*Person.__table__.c).where(Person.active.is_(True)).orde
 _DUE_PLANNERS = select(Plan.created_by).where(Plan.status == "pending", Plan.date < bindparam("today")).distinct()
 _DUE_PLAN = select(Plan.id).where(Plan.status == "pending", Plan.date < bindparam("today"),
                                   Plan.created_by == bindparam("person_id")).limit(1)
-_ACTIVE_BY = {col: select(*Person.__table__.c).where(Person.__table__.c[col] == bindparam("account"),
-                                                     Person.active.is_(True)).limit(1)
-              for col in ("wecom_userid", "dingtalk_userid")}
 _TALLY = select(
     func.count(ActivityRecord.id),
     func.coalesce(func.sum(case((ActivityRecord.date == bindparam("day"), 1), else_=0)), 0),
@@ -41,18 +38,6 @@ _TALLY = select(
 
 # Keys of the shared vocabulary's `awards` section: a declared award is stored as an Award row.
 AWARD_KEYS = frozenset({"commendation", "media_report", "demonstration", "leader_instruction", "article"})
-
-
-def attach(session: Session, cls: type, values: dict) -> Any:
-    """A persistent `cls` in `session` with these column values (a row just read or written with Core),
-    without another query: what the ORM would have loaded, for a fraction of the cost on the hot path."""
-    existing = session.identity_map.get(identity_key(cls, values["id"]))
-    if existing is not None:
-        return existing
-    obj = cls(**values)
-    make_transient_to_detached(obj)
-    session.add(obj)
-    return obj
 
 
 def evaluation_year(today: date, group_deadline: str = "01-19") -> int:
@@ -98,24 +83,8 @@ class Store:
         return self.session.scalars(select(Organisation).order_by(Organisation.id).limit(1)).first()
 
     def person_by_account(self, channel: str, account: str) -> Person | None:
-        """wecom -> wecom_userid; dingtalk -> dingtalk_userid; web/console -> wecom, dingtalk, then person id."""
-        if not account:
-            return None
-        if channel == "wecom":
-            cols = ["wecom_userid"]
-        elif channel == "dingtalk":
-            cols = ["dingtalk_userid"]
-        else:
-            cols = ["wecom_userid", "dingtalk_userid"]
-        for col in cols:
-            row = self.session.execute(_ACTIVE_BY[col], {"account": account}).first()
-            if row is not None:
-                return attach(self.session, Person, dict(row._mapping))
-        if channel not in ("wecom", "dingtalk") and (account.isascii() and account.isdigit()):
-            person = self.session.get(Person, int(account))
-            if person is not None and person.active:
-                return person
-        return None
+        """Who writes from this account on this channel (bot/accounts.py)."""
+        return person_by_account(self.session, channel, account)
 
     def active_people(self, limit: int) -> list[dict]:
         """Column values of active people (every organisation), at most `limit`: the directory cache's snapshot."""
@@ -570,12 +539,7 @@ class Store:
                    {"org_id": org_id, "year": year, "status": status}, message_id, now)
         return True
 
-    # ---------------------------------------------------------------- push targets, audit
-    def push_targets(self, org_id: int, group_id: int | None = None) -> list[PushTarget]:
-        q = select(PushTarget).where(PushTarget.org_id == org_id)
-        q = q.where(PushTarget.group_id.is_(None) if group_id is None else PushTarget.group_id == group_id)
-        return list(self.session.scalars(q.order_by(PushTarget.id)))
-
+    # ---------------------------------------------------------------- audit
     def audit(self, actor_id: int | None, action: str, entity: str, entity_id: int | None, before: dict | None,
               after: dict | None, message_id: int | None = None, now: datetime | None = None) -> None:
         """One audit_log row, inserted at once (a Core statement; nothing reads the row back in the same unit)."""

@@ -258,7 +258,7 @@ def _push_chart(ctx: click.Context, session, org, group, year: int, as_of: date)
     from bot.config import Config
     from bot.db import make_session_factory
     from bot.exports import chart_push
-    from bot.push import PlatformSender
+    from bot.platforms import build_sender
 
     config = Config.from_env()
     try:
@@ -267,7 +267,7 @@ def _push_chart(ctx: click.Context, session, org, group, year: int, as_of: date)
     except chart_push.NoPushTarget as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"已导出：{prepared.path}")
-    sender = PlatformSender.build(config, make_session_factory(session.get_bind()))
+    sender = build_sender(config, make_session_factory(session.get_bind()))
     key = f"chart:{org.id}:{group.id if group else 'org'}:{year}:{as_of.isoformat()}:cli:{date.today().isoformat()}"
     chart_push.send(sender, prepared, key, reason="zhibu export chart --push")
     failed = [name for (_, name), ok in zip(prepared.targets, prepared.sent) if not ok]

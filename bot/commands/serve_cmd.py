@@ -10,19 +10,18 @@ import click
 def run(host: str, port: int) -> None:
     """本地运行：SQLite（var/zhibu.sqlite3）、演示组织、网页聊天 http://127.0.0.1:8000/"""
     from bot.app import create_app
-    from bot.channels.web import web_chat_enabled
-
-    from bot.channels.dingtalk_stream import start_for
+    from bot.platforms import start_connections
+    from bot.platforms.web.mode import web_chat_enabled
 
     app = create_app()
     config = app.extensions["zhibu"].config
-    stream = start_for(app.extensions["zhibu"])  # DingTalk Stream mode: the bot connects out (one connection)
+    stream = start_connections(app.extensions["zhibu"])  # DingTalk Stream mode: the bot connects out (one connection)
     click.echo(f"支部助手已启动： http://{host}:{port}/")
     if web_chat_enabled(config):
         click.echo("  网页聊天：打开上面的地址，选一位演示人员开始对话。")
     if config.wecom_enabled:
         click.echo(f"  企业微信回调： http://{host}:{port}/wecom/callback")
-    if stream is not None:
+    if stream:
         click.echo("  钉钉：Stream 模式（机器人主动连接钉钉，无需公网地址）")
     elif config.dingtalk_enabled:
         click.echo(f"  钉钉回调： http://{host}:{port}/dingtalk/callback")
@@ -64,7 +63,7 @@ def serve(bind: str | None, workers: int | None, threads: int | None, timeout: i
 def dingtalk_stream() -> None:
     """只运行钉钉 Stream 连接（ZHIBU_DINGTALK_MODE=stream；与 `zhibu serve` 同时运行也安全：全部署只保持一条连接）。"""
     from bot.app import create_app
-    from bot.channels.dingtalk_stream import from_runtime
+    from bot.platforms.dingtalk.stream import from_runtime
 
     runner = from_runtime(create_app().extensions["zhibu"])
     if runner is None:

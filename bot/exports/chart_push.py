@@ -1,19 +1,14 @@
 """The ranking chart pushed into a group chat (PushTarget rows): `zhibu export chart --push` and the chat's
 "把排名图发到群里".
 
-How each kind of chat gets an image:
-- WeChat Work group robot: an `image` message (base64 + md5 of the PNG, ≤ 2 MB);
-- WeChat Work app chat: the PNG uploaded as image media, then an `image` message;
-- DingTalk custom robot: markdown with the chart as `![](url)`; DingTalk app group: `sampleImageMsg` with the
-  URL. DingTalk robots cannot upload an image, so the URL is a signed, time-limited link to the dashboard
-  (`/office/chart/<token>.png`, under ZHIBU_PUBLIC_URL);
-- the local web chat (demo): a markdown message with that link.
+Each chat gets the image the way its platform takes one (bot/platforms/<name>/: uploaded, or — DingTalk robots
+cannot upload an image — shown by a signed, time-limited link to the dashboard, `/office/chart/<token>.png` under
+ZHIBU_PUBLIC_URL); the local web chat (demo) gets a markdown message with that link.
 Every message goes through the Sender's outbox under an idempotency key (one key per chat), so a retry or a
 second run with the same key sends nothing twice.
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Group, Organisation, PushTarget
+from bot.push.sender import Picture
 
 from .office import chart_png, safe_name
 
-log = logging.getLogger(__name__)
 CHART_SALT = "zhibu-chart-link"
 CHART_LINK_MAX_AGE = 30 * 24 * 3600
 _default_sender: Any = None
@@ -122,10 +117,10 @@ def default_sender(session: Session) -> Any:
     from sqlalchemy.orm import sessionmaker
 
     from bot.config import Config
-    from bot.push import PlatformSender
+    from bot.platforms import build_sender
 
     bind = session.get_bind()
-    return PlatformSender.build(Config.from_env(), sessionmaker(bind=getattr(bind, "engine", bind)))
+    return build_sender(Config.from_env(), sessionmaker(bind=getattr(bind, "engine", bind)))
 
 
 def prepare(session: Session, org: Organisation, group: Group | None, year: int, as_of: date, out_dir: Path, *,
@@ -144,44 +139,8 @@ def prepare(session: Session, org: Organisation, group: Group | None, year: int,
 
 def send(sender: Any, push: ChartPush, key: str, reason: str = "ranking chart") -> ChartPush:
     """Send the prepared chart to each chat under `<key>:target:<id>`."""
-    push.sent = [send_image_to_target(sender, tid, push.path, push.title, push.url, key=f"{key}:target:{tid}",
-                                      reason=reason) for tid, _ in push.targets]
+    picture = Picture(push.path, push.title, push.url, alt="排名图")
+    text, markdown = f"{push.title}：{push.url}", f"**{push.title}**\n\n[查看排名图]({push.url})"
+    push.sent = [bool(sender.send_image_to_target(tid, picture, text, markdown, key=f"{key}:target:{tid}",
+                                                  reason=reason)) for tid, _ in push.targets]
     return push
-
-
-def send_image_to_target(sender: Any, target_id: int, path: Path, title: str, url: str, *, key: str,
-                         reason: str = "") -> bool:
-    """One chart to one chat, as an image where the platform takes one, else markdown with the signed link."""
-    text = f"{title}：{url}"
-    markdown = f"**{title}**\n\n[查看排名图]({url})"
-    from bot.push import DingTalkRobot, PlatformSender, WecomRobot
-
-    if not isinstance(sender, PlatformSender):  # a test's RecordingSender, the console's PrintingSender
-        return bool(sender.send_to_target(target_id, text, markdown, key=key, reason=reason))
-    with sender.sessions() as s:
-        t = s.get(PushTarget, target_id)
-        if t is None:
-            log.error("chart push: no push target %s", target_id)
-            return False
-        platform, webhook, secret, chat_id = t.platform, t.webhook_url, t.secret, t.chat_id
-    target, payload = f"target:{target_id}", {"image": Path(path).name, "title": title, "url": url}
-    deliver = sender.outbox.deliver
-    if platform == "wecom_robot" and webhook:
-        robot = WecomRobot(webhook, sender.config.wecom_api_base, sender.http)
-        return deliver(key, platform=platform, target=target, kind="image", payload=payload, reason=reason,
-                       call=lambda: robot.send_image(Path(path)), rate_key=target).sent
-    if platform == "dingtalk_robot" and webhook:
-        robot = DingTalkRobot(webhook, secret, sender.config.dingtalk_api_base, sender.http)
-        return deliver(key, platform=platform, target=target, kind="markdown", payload=payload, reason=reason,
-                       call=lambda: robot.send_markdown(title, f"#### {title}\n\n![排名图]({url})"), rate_key=target).sent
-    if platform == "wecom_app" and chat_id and sender.wecom and sender.wecom.enabled:
-        app = sender.wecom
-        return deliver(key, platform=platform, target=target, kind="image", payload=payload, reason=reason,
-                       call=lambda: app.send("image", {"media_id": app.upload_media(Path(path), "image")},
-                                             chatid=chat_id)).sent
-    if platform == "dingtalk_app" and chat_id and sender.dingtalk and sender.dingtalk.enabled:
-        app = sender.dingtalk
-        return deliver(key, platform=platform, target=target, kind="image", payload=payload, reason=reason,
-                       call=lambda: app.send_to_group(chat_id, "sampleImageMsg", {"photoURL": url})).sent
-    # the local web chat shows a chat's text/markdown messages; send_to_target logs why when it cannot reach it
-    return bool(sender.send_to_target(target_id, text, markdown, key=key, reason=reason))

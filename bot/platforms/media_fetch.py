@@ -21,7 +21,7 @@ from handlers.replies import render
 from ..media import CONTENT_TYPE_EXT, MediaStore, MediaTooLarge, sanitise
 from ..messages import Inbound, Reply
 
-log = logging.getLogger("bot.channels")
+log = logging.getLogger("bot.platforms")
 
 MEDIA_KINDS = ("image", "file")
 MEDIA_DEADLINE = 60.0  # seconds for a whole download; each read also has its own timeout
@@ -39,11 +39,11 @@ def _bounded_in_time(chunks: Iterable[bytes], seconds: float) -> Iterator[bytes]
         yield chunk
 
 
-def downloader(app: object | None) -> Download | None:
-    """The push client's `download_media` when that client is configured, else None (nothing is fetched)."""
-    if app is None or not getattr(app, "enabled", False):
+def downloader(client: Any) -> Download | None:
+    """The platform client's `download_media` when that client is configured, else None (nothing is fetched)."""
+    if client is None or not client.enabled:
         return None
-    return app.download_media
+    return client.download_media
 
 
 def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, *, platform: str,
@@ -103,14 +103,14 @@ def already_stored(conversation: Any, inbound: Inbound) -> bool:
 def handle_with_media(channel: Any, inbound: Inbound, download: Download | None, *, platform: str) -> Reply:
     """Text goes straight to the core; an image/file is fetched first (the caller's window covers both).
 
-    `channel` has `conversation` (its `find` recognises a retry), `sender` (its `config`), `media_store` (None:
-    built from the sender's config on first use) and `media_deadline`. When the download failed the core still stores the
+    `channel` has `conversation` (its `find` recognises a retry), `config`, `media_store` (None: built from the
+    config on first use) and `media_deadline`. When the download failed the core still stores the
     message (with media["error"]) and the person gets the friendly line instead of the core's answer; a retry
     of a stored message goes straight to the core, which answers it as a duplicate."""
     if inbound.kind not in MEDIA_KINDS or already_stored(channel.conversation, inbound):
         return channel.conversation.handle(inbound)
     if channel.media_store is None:
-        channel.media_store = MediaStore.from_config(getattr(channel.sender, "config", None))
+        channel.media_store = MediaStore.from_config(channel.config)
     inbound, _sorry = fetch_media(inbound, download, channel.media_store, platform=platform,
                                   deadline=channel.media_deadline)
     return channel.conversation.handle(inbound)  # a failed download: the core answers (and stores) the apology

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
-log = logging.getLogger("bot.channels")
+log = logging.getLogger("bot.platforms")
 
 
 class Background:

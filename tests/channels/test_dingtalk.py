@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.dingtalk_protocol import check_sign, dingtalk_sign, parse_payload, strip_mention, webhook_allowed
-from bot.channels.errors import Rejected
+from bot.platforms.dingtalk.protocol import check_sign, dingtalk_sign, parse_payload, strip_mention, webhook_allowed
+from bot.platforms.errors import Rejected
 from bot.models import InboundMessage, OutboundMessage
 
 from tests.support.channels import CRED, TS, fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels.dingtalk_protocol import dingtalk_sign
+from bot.platforms.dingtalk.protocol import dingtalk_sign
 from bot.media import MediaStore
 from bot.messages import Inbound
 from bot.models import Evidence, InboundMessage
@@ -162,7 +162,7 @@ def test_a_slow_download_still_answers_through_the_session_webhook(ding, platfor
 
 
 def test_a_download_url_is_logged_without_its_signature():
-    from bot.push import redact
+    from bot.push.http import redact
 
     line = "GET /fake-oss/DC-1?Expires=1700000000&OSSAccessKeyId=LTAIabc&Signature=k%2Fz%3D&security-token=t1 200"
     assert redact(line) == "GET /fake-oss/DC-1?Expires=1700000000&OSSAccessKeyId=***&Signature=***&security-token=*** 200"

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.channels import dingtalk_stream
-from bot.channels.dingtalk_stream import StreamRunner, from_runtime
+from bot.platforms.dingtalk import stream as dingtalk_stream
+from bot.platforms.dingtalk.stream import StreamRunner, from_runtime
 from bot.config import Config
 from bot.models import InboundMessage, Organisation, OutboundMessage, Person, utcnow
-from bot.push import Backoff
+from bot.push.outbox import Backoff
 from tests.fakes.dingtalk_stream_gateway import ROBOT_TOPIC, FakeStreamGateway
 from tests.fakes.platform import DING_APP_KEY, DING_APP_SECRET
 
@@ -155,7 +155,7 @@ def test_messages_in_replies_out(bots, gw, platform, caplog):
 
 
 def test_a_dropped_connection_reconnects_with_backoff(bots, gw, platform, caplog):
-    caplog.set_level(logging.INFO, logger="bot.channels.dingtalk_stream")
+    caplog.set_level(logging.INFO, logger="bot.platforms.dingtalk.stream")
     rt, runner = bots()
     assert gw.wait_connections(1)
     gw.open_failures = 2  # DingTalk's open call fails twice: backoff 0.05 s, then 0.1 s
@@ -183,7 +183,7 @@ def test_a_message_sent_while_the_connection_is_down_arrives_after_the_reconnect
 
 
 def test_a_disconnect_frame_reconnects_at_once(bots, gw, platform, caplog):
-    caplog.set_level(logging.INFO, logger="bot.channels.dingtalk_stream")
+    caplog.set_level(logging.INFO, logger="bot.platforms.dingtalk.stream")
     rt, runner = bots()
     assert gw.wait_connections(1)
     t0 = time.monotonic()
@@ -197,7 +197,7 @@ def test_a_disconnect_frame_reconnects_at_once(bots, gw, platform, caplog):
 
 
 def test_bad_frames_are_logged_and_the_connection_is_kept(bots, gw, platform, caplog):
-    caplog.set_level(logging.INFO, logger="bot.channels.dingtalk_stream")
+    caplog.set_level(logging.INFO, logger="bot.platforms.dingtalk.stream")
     rt, runner = bots()
     assert gw.wait_connections(1)
     gw.send_raw("this is not json")
@@ -282,7 +282,7 @@ def test_killed_after_storing_before_the_ack_answers_once_after_restart(bots, gw
         def hang(webhook, payload):
             frozen.wait()
             raise Killed
-        rt1.services["sender"].dingtalk.reply_session = hang
+        channel1.client.reply_session = hang
     elif killed_at == "after the reply was stored":
         def die(msg, reply):  # the process stops here for good: no answer, no acknowledgement
             frozen.wait()

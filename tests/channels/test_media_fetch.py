@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.channels.media_fetch import fetch_media
+from bot.platforms.media_fetch import fetch_media
 from bot.media import MediaStore
 from bot.messages import Inbound
 from bot.models import Evidence, InboundMessage

@@ -12,10 +12,16 @@ from sqlalchemy import select
 
 from bot.config import Config
 from bot.models import ApiToken, Organisation, OutboundMessage, Person, PushTarget
-from bot.push import (
-    FAIL, REFRESH, RETRY, Backoff, DingTalkRobot, Outbox, PlatformError, PlatformSender, RateLimiter, TokenStore,
-    WecomApp, WecomRobot, dingtalk_check, redact, wecom_check,
-)
+from bot.platforms import build_sender
+from bot.platforms.dingtalk.client import DingTalkRobot
+from bot.platforms.dingtalk.client import check as dingtalk_check
+from bot.platforms.wecom.client import WecomApp, WecomRobot
+from bot.platforms.wecom.client import check as wecom_check
+from bot.push.http import FAIL, REFRESH, RETRY, PlatformError, redact
+from bot.push.outbox import Backoff, Outbox
+from bot.push.ratelimit import RateLimiter
+from bot.push.sender import PlatformSender
+from bot.push.tokens import TokenStore
 from tests.fakes.platform import CORP_SECRET, DING_APP_KEY, DING_APP_SECRET
 
 from tests.support.channels import CRED
@@ -53,7 +59,7 @@ def people(sessions, platform):
 
 
 def make_sender(config, sessions, *, limit=20, window=60.0, attempts=4, base=0.01) -> PlatformSender:
-    return PlatformSender.build(config, sessions, limiter=RateLimiter(limit, window),
+    return build_sender(config, sessions, limiter=RateLimiter(limit, window),
                                 backoff=Backoff(attempts=attempts, base=base))
 
 
@@ -172,7 +178,7 @@ def test_freq_limit_is_retried_with_backoff(config, sessions, people, platform):
     platform.fail_next("/cgi-bin/message/send", {"errcode": 45009, "errmsg": "api freq out of limit"},
                        {"errcode": -1, "errmsg": "system busy"})
     sleeps = []
-    sender = PlatformSender.build(config, sessions, backoff=Backoff(attempts=5, base=0.5, sleep=sleeps.append))
+    sender = build_sender(config, sessions, backoff=Backoff(attempts=5, base=0.5, sleep=sleeps.append))
     assert sender.send_to_person(1, "提醒")
     assert sleeps == [0.5, 1.0]
     assert rows(sessions)[0].attempts == 3 and rows(sessions)[0].status == "sent"
@@ -255,7 +261,7 @@ def test_robot_rate_limit_is_respected_by_queuing(config, sessions, people, plat
 
 def test_platform_rate_limit_errors_are_retried_not_dropped(config, sessions, people, platform):
     platform.state.robot_limit, platform.state.robot_window = 3, 0.3
-    sender = PlatformSender.build(config, sessions, limiter=RateLimiter(1000, 0.3),
+    sender = build_sender(config, sessions, limiter=RateLimiter(1000, 0.3),
                                   backoff=Backoff(attempts=6, base=0.1))
     assert all(sender.send_to_target(2, f"通知{i}") for i in range(5))  # DingTalk robot: 130101 when too fast
     assert [m["json"]["text"]["content"] for m in platform.messages("/robot/send")] == [f"通知{i}" for i in range(5)]

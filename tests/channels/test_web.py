@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels.render import markdown_to_html
+from bot.platforms.web.render import markdown_to_html
 from bot.models import InboundMessage, Organisation, OutboundMessage, Person, PushTarget
 from tests.fakes.web_chat import chat_client
 
@@ -29,7 +29,7 @@ def web(make_app):
 ])
 def test_when_the_web_chat_is_on(values, on):
     from bot.config import Config
-    from bot.push import web_chat_enabled
+    from bot.platforms.web.mode import web_chat_enabled
 
     assert web_chat_enabled(Config(**values)) is on
 

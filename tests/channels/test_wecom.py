@@ -9,8 +9,8 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from sqlalchemy import func, select, update
 
-from bot.channels.errors import Rejected
-from bot.channels.wecom_protocol import WecomCrypto, parse_message
+from bot.platforms.errors import Rejected
+from bot.platforms.wecom.protocol import WecomCrypto, parse_message
 from bot.models import InboundMessage, OutboundMessage
 
 from tests.support.channels import CRED, TS, fixture, open_reply, wecom_envelope, wecom_text_xml

@@ -15,7 +15,7 @@ from bot.app import create_app
 from bot.config import Config
 from bot.exports import chart_push
 from bot.models import Group, Organisation, OutboundMessage, PushTarget
-from bot.push import Outbox, PlatformSender
+from bot.platforms import build_sender
 
 from .demo import build_committee
 from tests.fakes.web_chat import chat_client
@@ -24,7 +24,7 @@ SECRET = "chart-secret"
 
 
 class StubHttp:
-    """bot.push.Http without a network: records each call, answers errcode 0."""
+    """bot.push.http.Http without a network: records each call, answers errcode 0."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
@@ -49,7 +49,7 @@ def world(tmp_path):
                               webhook_url="TOKEN2", secret="SECabc")])
         s.commit()
     http = StubHttp()
-    sender = PlatformSender(config=cfg, sessions=sessions, outbox=Outbox(sessions), http=http)
+    sender = build_sender(cfg, sessions, http=http)
     return app, sessions, sender, http, tmp_path
 
 

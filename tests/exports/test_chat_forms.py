@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import create_app
 from bot.config import Config
-from bot.push import Backoff
+from bot.push.outbox import Backoff
 from tests.fakes.platform import CORP_SECRET
 from tests.support.channels import CRED, TS, open_reply, wecom_envelope
 from tests.support.hostile import DING_ACCOUNT, SECRET, ding_body, ding_headers, inner_text, post_ding, post_wecom, seed

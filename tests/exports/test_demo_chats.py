@@ -33,10 +33,10 @@ def test_fresh_demo_reminders_go_to_the_group_chats_and_show_in_the_web_chat(tmp
         assert f"群聊 → {chats[gid].name}" in out
     assert f"群聊 → {COMMITTEE_CHAT}" in out and "@提醒：" in out
 
-    from bot.channels.web import inbox
-    from bot.push import PlatformSender
+    from bot.platforms.web.adapter import inbox
+    from bot.platforms import build_sender
 
-    sender = PlatformSender.build(Config.from_env(env_file=None, database_url=url), sessions)
+    sender = build_sender(Config.from_env(env_file=None, database_url=url), sessions)
     first = min(groups)
     assert sender.send_to_target(chats[first].id, "【测试】群提醒", key="demo-chat-test")
     seen = inbox(sessions, "demo-sec-1")  # branch 1 is in the first group

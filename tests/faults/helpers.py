@@ -13,7 +13,7 @@ from glob import glob
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bot.channels.wecom_protocol import WecomCrypto, signature
+from bot.platforms.wecom.protocol import WecomCrypto, signature
 from bot.models import Branch, Group, Organisation, Person
 from tests.support.channels import CRED
 

@@ -1,4 +1,4 @@
-"""One process of the shared rate-limit test: N robot messages to one chat through bot/push.py's default limiter.
+"""One process of the shared rate-limit test: N robot messages to one chat through bot/push/'s default limiter.
 
 Usage: python tests/faults/rate_runner.py DB_URL API_BASE TARGET_ID NAME N LIMIT WINDOW
 """
@@ -11,7 +11,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.config import Config  # noqa: E402
 from bot.db import make_engine, make_session_factory  # noqa: E402
-from bot.push import Backoff, PlatformSender, SharedRateLimiter  # noqa: E402
+from bot.platforms import build_sender  # noqa: E402
+from bot.push.outbox import Backoff  # noqa: E402
+from bot.push.ratelimit import SharedRateLimiter  # noqa: E402
 
 
 def main(url: str, base: str, target: int, name: str, n: int, limit: int, window: float) -> None:
@@ -19,7 +21,7 @@ def main(url: str, base: str, target: int, name: str, n: int, limit: int, window
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     # one attempt: a refusal by the robot's own limit shows as a failed row instead of being retried away
-    sender = PlatformSender.build(config, sessions, limiter=SharedRateLimiter(sessions, limit, window),
+    sender = build_sender(config, sessions, limiter=SharedRateLimiter(sessions, limit, window),
                                   backoff=Backoff(attempts=1))
     for i in range(n):
         sender.send_to_target(target, f"{name} 第{i}条", key=f"rate:{name}:{i}")

@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot import push  # noqa: E402
+import bot.platforms  # noqa: E402
+from bot.push import http as push_http, outbox as push_outbox  # noqa: E402
 from bot.reminders import delivery  # noqa: E402
 
 CLAIM = 2.0
@@ -61,21 +62,21 @@ def install_faults() -> None:
         return finish(self, key, status, attempts, error)
 
     delivery.Delivery._claim = _claim
-    push.Http.request = _request
-    push.Outbox._finish = _finish
+    push_http.Http.request = _request
+    push_outbox.Outbox._finish = _finish
 
 
 def short_timeouts() -> None:
     delivery.RetryPolicy = functools.partial(delivery.RetryPolicy, max_attempts=1000, base_seconds=0.3,
                                              factor=1.5, cap_seconds=1.0, claim_seconds=CLAIM)
-    push.Outbox.CLAIM_SECONDS = CLAIM
-    original = push.PlatformSender.build.__func__
+    push_outbox.Outbox.CLAIM_SECONDS = CLAIM
+    original = bot.platforms.build_sender
 
-    def build(cls, config, sessions, **kwargs):
-        kwargs.setdefault("backoff", push.Backoff(attempts=2, base=0.2))
-        return original(cls, config, sessions, **kwargs)
+    def build(config, sessions, **kwargs):
+        kwargs.setdefault("backoff", push_outbox.Backoff(attempts=2, base=0.2))
+        return original(config, sessions, **kwargs)
 
-    push.PlatformSender.build = classmethod(build)
+    bot.platforms.build_sender = build
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ def throwaway_pg():
 
 
 def _reply_text(body: str) -> str:
-    from bot.channels.wecom_protocol import WecomCrypto
+    from bot.platforms.wecom.protocol import WecomCrypto
 
     root = fromstring(body)
     inner = WecomCrypto(W["token"], W["aes_key"], W["corp_id"]).decrypt(root.findtext("Encrypt"))

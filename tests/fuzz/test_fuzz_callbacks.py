@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.channels.dingtalk_protocol import dingtalk_sign
-from bot.channels.wecom_protocol import cdata
+from bot.platforms.dingtalk.protocol import dingtalk_sign
+from bot.platforms.wecom.protocol import cdata
 from bot.models import InboundMessage
 from tests.support.channels import CRED, TS, wecom_envelope
 

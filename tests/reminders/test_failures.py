@@ -10,7 +10,8 @@ from sqlalchemy import select
 from bot.cli import main
 from bot.config import Config
 from bot.models import OutboundMessage, ReminderDelivery
-from bot.push import Backoff, PlatformSender
+from bot.platforms import build_sender
+from bot.push.outbox import Backoff
 from bot.reminders.delivery import RetryPolicy
 from bot.reminders.failures import failed_sends, retry_reminders
 from bot.reminders.planner import Planner
@@ -34,7 +35,7 @@ def test_a_refused_reminder_is_listed_with_the_platforms_answer_and_can_be_retri
     with sessions() as s:
         ids = seed_org(s, webhook=platform.base)
     config = Config.from_env(env_file=None, database_url=db_url, wecom_api_base=platform.base, web_chat="off")
-    sender = PlatformSender.build(config, sessions, backoff=Backoff(attempts=1))
+    sender = build_sender(config, sessions, backoff=Backoff(attempts=1))
     clock = Clock(datetime(2023, 1, 7, 1, 0))
     planner = Planner(sessions, sender, clock=clock, policy=RetryPolicy(max_attempts=2))
     platform.fail_next(ROBOT, REFUSED, REFUSED, REFUSED, REFUSED)  # both chats refuse, twice

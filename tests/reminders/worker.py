@@ -1,7 +1,7 @@
 """One 'scheduler process' of the two-process test: runs the whole season against a shared database.
 
 Usage: python tests/reminders/worker.py DB_URL FAKE_API_BASE
-Each reminder goes through bot/push.py's PlatformSender to the fake WeChat Work robot endpoint.
+Each reminder goes through bot/push/'s PlatformSender to the fake WeChat Work robot endpoint.
 """
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.config import Config  # noqa: E402
 from bot.db import make_engine, make_session_factory  # noqa: E402
-from bot.push import Backoff, PlatformSender  # noqa: E402
+from bot.platforms import build_sender  # noqa: E402
+from bot.push.outbox import Backoff  # noqa: E402
 from bot.reminders.delivery import RetryPolicy  # noqa: E402
 from bot.reminders.planner import Planner  # noqa: E402
 
@@ -24,7 +25,7 @@ def main(url: str, api_base: str) -> None:
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     # push.py tries once; the reminder layer's own backoff does the retrying
-    sender = PlatformSender.build(config, sessions, backoff=Backoff(attempts=1, base=0.0, sleep=lambda s: None))
+    sender = build_sender(config, sessions, backoff=Backoff(attempts=1, base=0.0, sleep=lambda s: None))
     # The days are walked through by hand; claims and backoff run on the real clock, shared by both processes
     # (as two instances in production share the wall clock). Backoff is shortened to milliseconds.
     planner = Planner(sessions, sender, cards=lambda *a: [],

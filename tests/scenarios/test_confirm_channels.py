@@ -11,7 +11,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from sqlalchemy import select
 
-from bot.channels.dingtalk_protocol import dingtalk_sign
+from bot.platforms.dingtalk.protocol import dingtalk_sign
 from bot.conversation import Conversation
 from bot.models import ActivityRecord, Branch, Group, Organisation, Person
 from tests.support.channels import CRED, TS, open_reply, wecom_envelope, wecom_text_xml  # noqa: F401

@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import create_app
 from bot.config import Config
-from bot.push import Backoff
+from bot.push.outbox import Backoff
 from tests.support.channels import CRED, TS
 from tests.support.hostile import SECRET, seed
 

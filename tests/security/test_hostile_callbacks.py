@@ -11,7 +11,7 @@ import pytest
 from defusedxml.ElementTree import fromstring
 from sqlalchemy import func, select, text
 
-from bot.channels.wecom_protocol import signature
+from bot.platforms.wecom.protocol import signature
 from bot.models import InboundMessage, Person
 from tests.support.channels import TS, open_reply, wecom_crypto, wecom_envelope
 from tests.support.hostile import SECRET, W, ding_body, ding_headers, inner_text, post_ding, post_wecom, snapshot

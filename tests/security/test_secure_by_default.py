@@ -19,7 +19,7 @@ from itsdangerous import URLSafeSerializer, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.channels.dingtalk_protocol import dingtalk_sign
+from bot.platforms.dingtalk.protocol import dingtalk_sign
 from bot.config import Config
 from bot.models import ActivityRecord, Branch, Group, InboundMessage, Organisation, Person, SecurityToken
 from tests.support.channels import CRED, TS

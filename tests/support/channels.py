@@ -74,7 +74,7 @@ class LateFake:
 
 
 def wecom_crypto(now: int = TS + 30):
-    from bot.channels.wecom_protocol import WecomCrypto
+    from bot.platforms.wecom.protocol import WecomCrypto
 
     w = CRED["wecom"]
     return WecomCrypto(w["token"], w["aes_key"], w["corp_id"], now=lambda: now)
@@ -89,7 +89,7 @@ def wecom_text_xml(content: str, msg_id: str, user: str = "zhangwei", create_tim
 
 def wecom_envelope(inner: str, nonce: str = "778899", timestamp: int = TS) -> tuple[dict, str]:
     """(query string, body) as WeChat Work would POST them."""
-    from bot.channels.wecom_protocol import signature
+    from bot.platforms.wecom.protocol import signature
 
     w = CRED["wecom"]
     sealed = wecom_crypto().seal(inner, nonce=nonce, timestamp=str(timestamp))

@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
-from bot.channels.dingtalk_protocol import dingtalk_sign
-from bot.channels.wecom_protocol import cdata
+from bot.platforms.dingtalk.protocol import dingtalk_sign
+from bot.platforms.wecom.protocol import cdata
 from bot.models import Base, Branch, Group, Organisation, Person
 from tests.support.channels import CRED, TS
 

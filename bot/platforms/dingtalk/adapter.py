@@ -1,5 +1,5 @@
-"""DingTalk adapter: POST /dingtalk/callback (enterprise robot, HTTP mode). Thin: steps in dingtalk_protocol.
-Stream mode (bot/channels/dingtalk_stream.py) feeds its messages into the same `handle_message` and `answer`.
+"""DingTalk adapter: POST /dingtalk/callback (enterprise robot, HTTP mode). Thin: steps in `protocol`.
+Stream mode (`stream`) feeds its messages into the same `handle_message` and `answer`.
 
 The callback is answered at once with an empty JSON object; the reply goes through the message's
 `sessionWebhook` (markdown where the reply has it), logged and sent exactly once under `reply:dingtalk:<msgId>`.
@@ -19,15 +19,17 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from handlers.replies import render
 
-from ..media import MediaStore
-from ..messages import Inbound, Reply
-from ..push import session_payload
-from .dingtalk_protocol import MAX_BODY, DingMessage, check_robot, check_sign, parse_payload, webhook_allowed
-from .errors import Rejected
-from .media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
-from .window import Background, within_window
+from ...config import Config
+from ...media import MediaStore
+from ...messages import Inbound, Reply
+from ...push.outbox import Outgoing
+from ..errors import Rejected
+from ..media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
+from ..window import Background, within_window
+from .client import DingTalkApp, session_payload
+from .protocol import MAX_BODY, DingMessage, check_robot, check_sign, parse_payload, webhook_allowed
 
-log = logging.getLogger("bot.channels.dingtalk")
+log = logging.getLogger("bot.platforms.dingtalk")
 SORRY = render("channel_sorry", {})[0]
 KINDS = {"text": "text", "picture": "image", "file": "file"}
 
@@ -50,14 +52,16 @@ class DingTalkChannel:
     background: Background
     budget: float = 10.0
     clock: Callable[[], float] = field(default=time.time)
-    media_store: MediaStore | None = None  # built from the sender's config on first use
+    media_store: MediaStore | None = None  # built from `config` on first use
     media_deadline: float = MEDIA_DEADLINE
     app_key: str | None = None  # robotCode every message must carry
     sessions: Any = None  # where seen (timestamp, sign) pairs are remembered (the app's session factory)
+    client: DingTalkApp | None = None  # the robot API (session replies, media downloads)
+    config: Config | None = None  # where media is stored
 
     def _handle(self, inbound: Inbound) -> Reply:
         """Text goes straight to the core; a picture/file is downloaded first (inside the budget)."""
-        return handle_with_media(self, inbound, downloader(getattr(self.sender, "dingtalk", None)), platform="钉钉")
+        return handle_with_media(self, inbound, downloader(self.client), platform="钉钉")
 
     def receive(self, headers, body: bytes) -> tuple[int, dict]:
         check_sign(headers.get("timestamp"), headers.get("sign"), self.app_secret, now_ms=self.clock() * 1000)
@@ -86,7 +90,7 @@ class DingTalkChannel:
         retry, answered once by the dedup), never for another body — a captured pair cannot carry a forged sender."""
         if self.sessions is None:
             return
-        from ..security import tokens
+        from ...security import tokens
 
         seen = {"msg": msg.msg_id, "sender": msg.sender_staff_id}
         with self.sessions() as s:
@@ -106,11 +110,11 @@ class DingTalkChannel:
                 log.error("dingtalk message %s: sessionWebhook missing or not on the DingTalk API host", msg.msg_id)
             else:
                 payload = session_payload(reply.text, reply.markdown, at_user=msg.sender_staff_id if msg.is_group else None)
-                dt = self.sender.dingtalk
-                delivery = self.sender.outbox.deliver(
-                    key, platform="dingtalk_session", target=f"user:{msg.sender_staff_id}", kind=payload["msgtype"],
-                    payload={"text": reply.text, "markdown": reply.markdown}, reason="reply",
-                    call=lambda: dt.reply_session(msg.session_webhook, payload))
+                client = self.client
+                out = Outgoing("dingtalk_session", payload["msgtype"],
+                               lambda: client.reply_session(msg.session_webhook, payload))
+                delivery = self.sender.deliver(key, out, target=f"user:{msg.sender_staff_id}", reason="reply",
+                                               payload={"text": reply.text, "markdown": reply.markdown})
         if reply.files:
             self.sender.send_to_user_id("dingtalk", msg.sender_staff_id, "", key=f"{key}:files", reason="reply files",
                                         files=list(reply.files))

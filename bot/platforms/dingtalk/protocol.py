@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from .errors import Rejected
+from ..errors import Rejected
 
 MAX_BODY = 64 * 1024
 MAX_SKEW_MS = 3600 * 1000

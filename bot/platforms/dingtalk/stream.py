@@ -30,13 +30,14 @@ import websockets
 from dingtalk_stream import AckMessage, CallbackHandler, CallbackMessage, ChatbotMessage, Credential, DingTalkStreamClient
 from dingtalk_stream.frames import Headers
 
-from ..messages import Reply
-from ..reminders.lease import Lease
-from .dingtalk import DingTalkChannel
-from .dingtalk_protocol import check_robot, parse_payload
-from .errors import Rejected
+from ...messages import Reply
+from ...reminders.lease import Lease
+from ..errors import Rejected
+from .adapter import DingTalkChannel
+from .protocol import check_robot, parse_payload
 
-log = logging.getLogger("bot.channels.dingtalk_stream")
+
+log = logging.getLogger("bot.platforms.dingtalk.stream")
 
 TOPIC = ChatbotMessage.TOPIC  # /v1.0/im/bot/messages/get
 OPEN_PATH = "/v1.0/gateway/connections/open"

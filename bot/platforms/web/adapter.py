@@ -16,16 +16,16 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from werkzeug.exceptions import RequestEntityTooLarge
 from sqlalchemy import or_, select
 
-from ..media import IMAGE_EXTENSIONS, UPLOAD_EXTENSIONS, MediaStore, MediaTooLarge, extension, sanitise
-from ..messages import Inbound, Reply
-from ..push import web_chat_enabled
-from ..models import ROLE_LABELS, InboundMessage, OutboundMessage, Person, PushTarget
-from ..security.web import csrf_ok, csrf_token
+from ...media import IMAGE_EXTENSIONS, UPLOAD_EXTENSIONS, MediaStore, MediaTooLarge, extension, sanitise
+from ...messages import Inbound, Reply
+from ...models import ROLE_LABELS, InboundMessage, OutboundMessage, Person, PushTarget
+from ...security.web import csrf_ok, csrf_token
+from .mode import web_chat_enabled
 from .render import markdown_to_html, text_to_html
 
-log = logging.getLogger("bot.channels.web")
+log = logging.getLogger("bot.platforms.web")
 MAX_TEXT = 2000
-PAGES = Path(__file__).resolve().parents[2] / "templates" / "pages"
+PAGES = Path(__file__).resolve().parents[3] / "templates" / "pages"
 
 
 def _runtime():
@@ -46,7 +46,7 @@ def _inside(path: Path, roots: list[Path]) -> bool:
 
 def file_link(path: Path) -> dict | None:
     """A download link naming a stored id (never a path); None for a file outside the served folders."""
-    from ..security import tokens
+    from ...security import tokens
 
     path = Path(path)
     if not _inside(path, served_roots()):
@@ -79,7 +79,7 @@ def find_person(session, account: str) -> Person | None:
 
 def people(sessions) -> list[dict]:
     """Everyone the person picker offers, in bot.demo's order (office first)."""
-    from ..demo import demo_people
+    from ...demo import demo_people
 
     return [_person_view(p) for p in demo_people(sessions)]
 
@@ -144,7 +144,7 @@ def web_chat_open() -> bool:
     """Anyone who opens the page speaks as anyone: only when asked for (ZHIBU_WEB_CHAT=on, which `zhibu serve`
     refuses with a real roster or a platform), or automatically while the database holds the demo committee alone
     and no platform is configured."""
-    from ..security.demo_mode import demo_only
+    from ...security.demo_mode import demo_only
 
     rt = _runtime()
     if not web_chat_enabled(rt.config):
@@ -268,7 +268,7 @@ def api_history():
 @bp.get("/web/files/<token>")
 def download(token: str):
     """A file the bot handed over in the web chat, by its stored id; only ever from the served folders."""
-    from ..security import tokens
+    from ...security import tokens
 
     _enabled_or_404()
     with _runtime().sessions() as s:

@@ -1,4 +1,4 @@
-"""WeChat Work adapter: GET/POST /wecom/callback. Thin: the protocol steps live in wecom_protocol.
+"""WeChat Work adapter: GET/POST /wecom/callback. Thin: the protocol steps live in `protocol`.
 
 A message is answered passively (encrypted XML in the HTTP response) when the conversation core answers
 within `budget` seconds; otherwise the callback gets an empty 200 inside WeChat Work's 5 s window and the
@@ -18,14 +18,16 @@ from flask import Blueprint, Response, current_app, request
 
 from handlers.replies import render
 
-from ..media import MediaStore
-from ..messages import Inbound, Reply
-from .errors import Rejected
-from .media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
-from .wecom_protocol import MAX_BODY, WecomCrypto, WecomMessage, parse_message
-from .window import Background, within_window
+from ...config import Config
+from ...media import MediaStore
+from ...messages import Inbound, Reply
+from ..errors import Rejected
+from ..media_fetch import MEDIA_DEADLINE, downloader, handle_with_media
+from ..window import Background, within_window
+from .client import WecomApp
+from .protocol import MAX_BODY, WecomCrypto, WecomMessage, parse_message
 
-log = logging.getLogger("bot.channels.wecom")
+log = logging.getLogger("bot.platforms.wecom")
 
 FORWARDED_EVENTS = {"enter_agent", "subscribe"}
 SORRY = render("channel_sorry", {})[0]
@@ -53,13 +55,15 @@ class WecomChannel:
     conversation: object  # .handle(Inbound) -> Reply
     sender: object  # PlatformSender (late replies, files)
     background: Background
+    client: WecomApp | None = None  # the message API (media downloads)
+    config: Config | None = None  # where media is stored
     budget: float = 3.5  # seconds; WeChat Work gives up after 5
-    media_store: MediaStore | None = None  # built from the sender's config on first use
+    media_store: MediaStore | None = None  # built from `config` on first use
     media_deadline: float = MEDIA_DEADLINE
 
     def _handle(self, inbound: Inbound) -> Reply:
         """Text goes straight to the core; an image/file is downloaded first (inside the callback window)."""
-        return handle_with_media(self, inbound, downloader(getattr(self.sender, "wecom", None)), platform="企业微信")
+        return handle_with_media(self, inbound, downloader(self.client), platform="企业微信")
 
     def verify(self, args) -> tuple[int, str]:
         echo = self.crypto.verify_url(args.get("msg_signature", ""), args.get("timestamp", ""),
@@ -97,8 +101,7 @@ class WecomChannel:
         processed, or answered through the message API (an `outbound_message` under its reply key), gets the
         empty 200 as before, so nobody is answered twice."""
         text = reply.text or self._wait_for_answer(msg)
-        outbox = getattr(self.sender, "outbox", None)
-        if not text or outbox is None or outbox.known(f"reply:wecom:{msg.dedup_key}"):
+        if not text or self.sender.known(f"reply:wecom:{msg.dedup_key}"):
             return ""
         return self.crypto.seal_reply(msg.from_user, text, nonce=nonce)
 

@@ -23,7 +23,7 @@ from defusedxml.ElementTree import ParseError, fromstring
 from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.utils import random_string
 
-from .errors import Rejected
+from ..errors import Rejected
 
 MAX_BODY = 64 * 1024  # a real callback is < 4 KB; anything larger is refused with 413 before parsing
 MAX_ECHOSTR = 2048
