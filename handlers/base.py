@@ -159,6 +159,15 @@ def fmt_points(x: float | None) -> str:
     return str(int(r)) if r == int(r) else f"{r:g}"
 
 
+def not_found(ctx: Context, name: str) -> ReplyData:
+    """No branch or group is called `name`: say so, with a branch and a group of the asker's own scope as examples
+    (the demo's branches are named after associations: a fixed "第二党支部" example named one that does not exist)."""
+    groups = [g for g in ctx.store.groups(ctx.org.id) if ctx.person.group_id in (None, g.id)]
+    branches = ctx.store.branches(ctx.org.id, ctx.person.group_id if ctx.person.role == "group_leader" else None)
+    return ReplyData("branch_not_found", {"name": name, "branch_example": branches[0].name if branches else None,
+                                          "group_example": groups[0].name if groups else None})
+
+
 def target_branch(parsed: Any, ctx: Context) -> tuple[Branch | None, ReplyData | None]:
     """The branch a message is about, within what the asker may see.
 
@@ -176,7 +185,7 @@ def target_branch(parsed: Any, ctx: Context) -> tuple[Branch | None, ReplyData |
             return None, refused(ctx, f"查看{named.name}的情况", "只能查看本支部")
         return own, None
     if name and named is None and store.find_group(ctx.org.id, name) is None:
-        return None, ReplyData("branch_not_found", {"name": name})
+        return None, not_found(ctx, name)
     if named is None:
         return None, None
     if person.role == "group_leader" and named.group_id != person.group_id:

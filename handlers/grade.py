@@ -10,7 +10,7 @@ from typing import Any
 
 from nlp.types import Parsed
 
-from .base import Context, ReplyData, refused
+from .base import Context, ReplyData, not_found, refused
 from .registry import IntentSpec
 from .values import check_points, negative_points
 
@@ -31,7 +31,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         return ReplyData("grade_how", {"target": parsed.target, "item": parsed.item, "score": parsed.score})
     branch = ctx.store.find_branch(ctx.org.id, parsed.target)
     if branch is None:
-        return ReplyData("branch_not_found", {"name": parsed.target})
+        return not_found(ctx, parsed.target)
     signed = negative_points(ctx.text)  # "打-6分": the parser reads 6, the grader meant something else
     result = checked(ctx, branch, parsed.item, -abs(float(parsed.score)) if signed else float(parsed.score),
                      written=signed)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nlp.types import Parsed
 
-from .base import ALL_ROLES, READ_ROLES, Context, ReplyData, refused
+from .base import ALL_ROLES, READ_ROLES, Context, ReplyData, not_found, refused
 from .registry import IntentSpec
 
 INTENT = IntentSpec("ranking", "查询排名", ALL_ROLES,
@@ -20,7 +20,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if target and group is None:
         branch = store.find_branch(ctx.org.id, target)
         if branch is None:
-            return ReplyData("branch_not_found", {"name": target})
+            return not_found(ctx, target)
         group = branch.group
     if person.role == "group_leader":
         if group is not None and group.id != person.group_id:
