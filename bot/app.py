@@ -71,11 +71,11 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
     from .platforms.window import Background
 
     platforms.register(app, runtime, runtime.services.setdefault("background", Background()))
-    from . import dashboard
+    from . import web
     from .security.web import harden
 
-    harden(app, config.public_url)
-    dashboard.register(app)
+    harden(app, config.public_url)  # CSRF (Flask-WTF), cookie flags, anti-framing headers
+    web.register(app)  # the office pages (Flask-Login sessions)
 
     @app.get("/healthz")
     def healthz() -> dict:

@@ -23,36 +23,31 @@ import gc
 import multiprocessing
 import os
 
+from bot.config import settings
 
-def _int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-
-
-bind = os.environ.get("ZHIBU_BIND", "127.0.0.1:8000")
-workers = _int("ZHIBU_WORKERS", max(2, multiprocessing.cpu_count() * 2))
+_settings = settings()  # ZHIBU_BIND, ZHIBU_WORKERS, … (bot/config.py); read again on a reload (SIGHUP)
+bind = _settings.bind
+workers = _settings.workers or max(2, multiprocessing.cpu_count() * 2)
 # gthread: a request waiting on PostgreSQL does not hold the whole worker (default 2 threads per worker).
-worker_class = os.environ.get("ZHIBU_WORKER_CLASS", "gthread")
-threads = _int("ZHIBU_THREADS", 2)
+worker_class = _settings.worker_class
+threads = _settings.threads
 preload_app = True
-timeout = _int("ZHIBU_WORKER_TIMEOUT", 30)
+timeout = _settings.worker_timeout
 graceful_timeout = 20
 keepalive = 5  # nginx keeps upstream connections open (deploy/nginx-zhibu.conf: keepalive 32)
 backlog = 512
 # Recycle workers now and then so a slow leak in a dependency can never grow without bound.
-max_requests = _int("ZHIBU_MAX_REQUESTS", 20000)
+max_requests = _settings.max_requests
 max_requests_jitter = max_requests // 10
 # Small, bounded request lines and headers: callbacks carry a few query parameters only.
 limit_request_line = 4094
 limit_request_fields = 50
 limit_request_field_size = 8190
-accesslog = os.environ.get("ZHIBU_ACCESS_LOG") or None  # "-" for stdout; off by default (cost per request)
+accesslog = _settings.access_log  # "-" for stdout; off by default (cost per request)
 errorlog = "-"
-loglevel = os.environ.get("ZHIBU_LOG_LEVEL", "info")
+loglevel = _settings.log_level
 proc_name = "zhibu"
-forwarded_allow_ips = os.environ.get("ZHIBU_FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _settings.forwarded_allow_ips
 
 
 def _runtime(worker):
@@ -62,14 +57,15 @@ def _runtime(worker):
 
 
 def scheduler_wanted() -> bool:
-    return os.environ.get("ZHIBU_SCHEDULER", "").lower() in ("1", "true", "yes", "on")
+    return _settings.scheduler
 
 
 # This file is read before the app is preloaded. bot/app.py starts a scheduler when ZHIBU_SCHEDULER=1, which
 # under preload would be the master (its thread is not inherited by the workers, and the master must stay
 # lean). So the decision is taken here and the master's app is built with the scheduler off; each worker
 # starts its own after the fork (post_worker_init).
-# Kept in ZHIBU_SCHEDULER_IN_WORKERS so that a reload (SIGHUP reads this file again) decides the same way.
+# Kept in ZHIBU_SCHEDULER_IN_WORKERS so that a reload (SIGHUP reads this file again) decides the same way: these
+# environment writes are the master's hand-over to the app it preloads, not settings (bot/config.py reads those).
 os.environ.setdefault("ZHIBU_SCHEDULER_IN_WORKERS", "1" if scheduler_wanted() else "0")
 SCHEDULER_IN_WORKERS = os.environ["ZHIBU_SCHEDULER_IN_WORKERS"] == "1"
 os.environ["ZHIBU_SCHEDULER"] = "0"

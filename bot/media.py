@@ -61,10 +61,14 @@ class MediaStore:
 
     @classmethod
     def from_config(cls, config: object | None = None) -> "MediaStore":
-        """ZHIBU_MEDIA_DIR / ZHIBU_MEDIA_MAX_MB, or config.extra["media_dir"] / ["media_max_mb"]."""
+        """config.extra["media_dir"] / ["media_max_mb"], or the settings' ZHIBU_MEDIA_DIR / ZHIBU_MEDIA_MAX_MB
+        (this config's when it is the settings object, else the process's)."""
+        from .config import Config, settings
+
         extra = dict(getattr(config, "extra", None) or {})
-        root = extra.get("media_dir") or os.environ.get("ZHIBU_MEDIA_DIR") or DEFAULT_DIR
-        mb = extra.get("media_max_mb") or os.environ.get("ZHIBU_MEDIA_MAX_MB")
+        found = config if isinstance(config, Config) and config.media_dir else settings()
+        root = extra.get("media_dir") or found.media_dir or DEFAULT_DIR
+        mb = extra.get("media_max_mb") or found.media_max_mb
         try:
             max_bytes = int(float(mb) * 1024 * 1024) if mb else DEFAULT_MAX_BYTES
         except ValueError:

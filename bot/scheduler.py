@@ -23,7 +23,6 @@ one conditional UPDATE (bot/reminders/delivery.py); the Sender's idem_key is the
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from datetime import datetime
@@ -290,9 +289,9 @@ def from_config(config: Config, **kwargs: Any) -> ReminderScheduler:
 
 def init_app(app: Any) -> ReminderScheduler | None:
     """Start the scheduler inside the app when ZHIBU_SCHEDULER=1 (bot/app.py calls this)."""
-    if os.environ.get("ZHIBU_SCHEDULER", "").lower() not in ("1", "true", "yes", "on"):
-        return None
     runtime = app.extensions["zhibu"]
+    if not runtime.config.scheduler:
+        return None
     sender = runtime.services.get("sender") or build_sender(runtime.config, runtime.sessions)
     sched = ReminderScheduler(runtime.config, runtime.engine, runtime.sessions, sender,
                               conversation=runtime.services.get("conversation"))

@@ -1,4 +1,4 @@
-"""dashboard: "打开办公室后台", "给我看板链接" → a login link to /office/ (bot.dashboard.office_login_link).
+"""dashboard: "打开办公室后台", "给我看板链接" → a login link to /office/ (bot/security/login_links.py).
 
 The link is a random id stored as a digest: single use, valid 15 minutes, opening what the asker's role allows
 (the office: everything; a group leader: their own group). It is only ever sent one-to-one: asked for in a group
@@ -8,7 +8,7 @@ the dashboard is not theirs.
 """
 from __future__ import annotations
 
-from bot.dashboard import LINK_MAX_AGE, ALLOWED_ROLES, office_login_link
+from bot.security.login_links import ALLOWED_ROLES, LINK_MAX_AGE, office_login_link
 
 from .base import ALL_ROLES, Context, ReplyData
 from .registry import IntentSpec

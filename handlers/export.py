@@ -10,7 +10,6 @@ to the person, never into the group the question came from; the web chat a short
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from nlp.types import Parsed
@@ -25,7 +24,10 @@ FORM_LABELS = {"self_evaluation": "自评表", "record_book": "活动记录本",
 
 
 def export_dir() -> Path:
-    return Path(os.environ.get("ZHIBU_EXPORT_DIR", "var/exports"))
+    """ZHIBU_EXPORT_DIR of the process's settings (bot/config.py)."""
+    from bot.config import settings
+
+    return Path(settings().export_dir)
 
 
 def _form(parsed: Parsed, text: str) -> str | None:

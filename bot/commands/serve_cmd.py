@@ -43,11 +43,11 @@ def serve(bind: str | None, workers: int | None, threads: int | None, timeout: i
     from bot.commands.doctor_cmd import echo_findings, run_checks
     from bot.security.doctor import dangers
 
-    found = run_checks(workers or int(os.environ.get("ZHIBU_WORKERS") or 2))
+    found = run_checks(workers, default_workers=2)
     if dangers(found):
         echo_findings(dangers(found))
         raise click.ClickException("设置不安全，拒绝启动：请按上面的提示修改（`zhibu doctor` 可随时复查）")
-    env = dict(os.environ)
+    env = dict(os.environ)  # handed on to gunicorn, whose app reads its settings again (bot/config.py)
     env["ZHIBU_SCHEDULER"] = "0" if no_scheduler else env.get("ZHIBU_SCHEDULER") or "1"
     for name, value in (("ZHIBU_BIND", bind), ("ZHIBU_WORKERS", workers), ("ZHIBU_THREADS", threads),
                         ("ZHIBU_WORKER_TIMEOUT", timeout)):

@@ -5,7 +5,6 @@ served anyway. Pure over (config, database session, worker count): the command a
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,7 +52,7 @@ def findings(config: Any, session: Session | None, workers: int = 1) -> list[Fin
     for platform, missing in (("企业微信", _wecom_half(config)), ("钉钉", _dingtalk_half(config))):
         if missing:
             out.append(Finding("warning", missing[0], f"{platform}只配置了一半，缺少 {'、'.join(missing)}：补全后该平台才会启用"))
-    password = os.environ.get("ZHIBU_OFFICE_PASSWORD")
+    password = getattr(config, "office_password", None)
     if password and len(password) < MIN_OFFICE_PASSWORD:
         out.append(Finding("danger", "ZHIBU_OFFICE_PASSWORD", f"办公室密码太短（至少 {MIN_OFFICE_PASSWORD} 个字符）；也可以删掉它，只用机器人私聊发送的一次性登录链接"))
     if config.demo and real_data:

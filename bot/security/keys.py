@@ -16,9 +16,10 @@ MIN_LENGTH = 32
 KNOWN_PUBLIC_KEYS = frozenset({"dev-only-change-me", "CHANGE_ME_LONG_RANDOM", "change-me", "secret", "test-secret"})
 
 
-def key_file() -> Path:
-    """ZHIBU_SECRET_KEY_FILE, else var/secret_key (next to the default SQLite database)."""
-    return Path(os.environ.get("ZHIBU_SECRET_KEY_FILE") or Path(os.environ.get("ZHIBU_VAR_DIR") or "var") / "secret_key")
+def key_file(secret_key_file: str | None = None, var_dir: str = "var") -> Path:
+    """ZHIBU_SECRET_KEY_FILE, else <ZHIBU_VAR_DIR>/secret_key (next to the default SQLite database); the settings
+    (bot/config.py) pass both."""
+    return Path(secret_key_file or Path(var_dir or "var") / "secret_key")
 
 
 def load_or_create(path: Path | None = None) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import event, func, select
 
 from bot.app import create_app
 from bot.config import Config
-from bot.dashboard import office_login_link
+from bot.security.login_links import office_login_link
 from bot.models import ActivityRecord, Award, Branch, Declaration, Incident, Plan, ScoreEntry
 from tests.support.committee import build_org
 

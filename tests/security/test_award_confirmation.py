@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot import facts
 from bot.app import create_app
 from bot.config import Config
-from bot.dashboard import office_login_link
+from bot.security.login_links import office_login_link
 from bot.models import AuditLog, Award, Branch, Organisation
 from tests.support.committee import Chat, build_org
 

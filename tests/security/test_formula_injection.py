@@ -145,7 +145,7 @@ def test_safe_name_unit():
 def test_dashboard_downloads_write_names_as_text(db, tmp_path):
     from bot.app import create_app
     from bot.config import Config
-    from bot.dashboard import office_login_link
+    from bot.security.login_links import office_login_link
 
     cfg = Config.from_env(env_file=None, database_url=db, demo=False, secret_key="test-secret-" + "x" * 32)
     app = create_app(cfg, clock=lambda: datetime(2022, 12, 26, 2, 0, tzinfo=timezone.utc))

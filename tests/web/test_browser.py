@@ -13,7 +13,7 @@ import pytest
 from bot.app import create_app
 from bot.config import Config
 
-from .demo import build_committee
+from tests.exports.demo import build_committee
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.config import Config
-from bot.dashboard import office_login_link
+from bot.security.login_links import office_login_link
 from bot.models import LearnedPhrase, Organisation, Person, ReminderDelivery
 
-from .demo import build_committee
+from tests.exports.demo import build_committee
 
 
 @pytest.fixture()

@@ -5,10 +5,10 @@ import re
 from datetime import date
 
 from bot.exports.office import ranked_cards
-from bot.dashboard import office_login_link
+from bot.security.login_links import office_login_link
 from bot.models import AuditLog, Award, Branch, Incident, Organisation, Person
 
-from .test_dashboard import _login, app  # noqa: F401  (the app fixture)
+from .test_pages import _login, app  # noqa: F401  (the app fixture)
 
 
 def _total(app, branch_id: int) -> float:

@@ -11,10 +11,10 @@ import pytest
 
 from bot.app import create_app
 from bot.config import Config
-from bot.dashboard import office_login_link
+from bot.security.login_links import office_login_link
 from bot.models import ActivityRecord, AuditLog, Group, InboundMessage, Person
 
-from .demo import build_committee
+from tests.exports.demo import build_committee
 
 
 @pytest.fixture()
