@@ -149,7 +149,7 @@ def card_data(card, ctx: Context, shown: int | None = MAX_DEDUCTIONS,
     final = tier == "office" and confirmed()
     return {
         "branch": card.name, "year": card.year, "as_of": card.as_of, "total": card.total, "base": card.base_total,
-        "bonus": card.bonus_total, "grade": card.grade, "vetoed": card.vetoed,
+        "bonus": card.bonus_total, "grade": card.grade, "grade_assumed": card.grade_assumed, "vetoed": card.vetoed,
         "vetoes": [r for v in card.vetoes if v.triggered for r in (v.reasons or (v.title,))],
         "sections": [{"title": k, "points": v[0], "max": v[1]} for k, v in sections.items()],
         "deductions": deductions if shown is None else deductions[:shown],

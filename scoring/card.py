@@ -149,6 +149,7 @@ class ScoreCard:
     tier_totals: dict[str, float] = field(default_factory=dict)
     computed_total: float = 0.0  # the engine's own total (no tier overrides), bonus included
     warnings: tuple[str, ...] = ()  # facts not counted, or counted once, and why (outside the year, duplicate id …)
+    grade_assumed: bool = False  # the grade's band is the rubric's assumption, not the seed's (print it as such)
 
     @property
     def vetoed(self) -> bool:

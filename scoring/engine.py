@@ -242,7 +242,8 @@ def score_indexed(rubric: Rubric, facts: BranchFacts, activities: ActivityIndex,
         items=tuple(items), bonus=tuple(bonus), vetoes=tuple(vetoes), base_total=_r(base_total),
         bonus_total=bonus_total, total=total, grade=grade, group=facts.group,
         tier_totals={t: _r(x + bonus_total) for t, x in col_totals.items()},
-        computed_total=_r(computed + bonus_total), warnings=tuple(warnings) + tuple(ctx.warnings))
+        computed_total=_r(computed + bonus_total), warnings=tuple(warnings) + tuple(ctx.warnings),
+        grade_assumed=rubric.grade_assumed(grade, vetoed))
 
 
 class _Plan:

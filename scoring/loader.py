@@ -22,7 +22,7 @@ from .vocabulary import (ACTIVITIES, AWARD_LEVELS, AWARDS, DECLARATIONS, INCIDEN
 KINDS = ("formal", "functional")
 TIER_NAMES = ("self", "group", "office")
 _TOP = {"id", "title", "source", "total", "sections", "bonus", "bonus_cap", "vetoes", "veto_grade", "grades",
-        "columns", "notes", "assumptions", "options", "meta"}
+        "columns", "notes", "assumptions", "options", "meta", "veto_grade_source"}
 _SECTION = {"id", "title", "max", "items"}
 _ITEM = {"id", "title", "max", "content", "rule_text", "source", "rules", "applies_to", "assumption"}
 _BONUS = {"id", "title", "content", "cap", "source", "rules", "assumption"}
@@ -398,8 +398,15 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
     grades = []
     for gi, g in enumerate(d.get("grades") or [], 1):
         gwhere = f"等次 第{gi}项"
-        g = v.mapping(g, gwhere, {"label", "min"}, "等次")
-        grades.append(GradeBand(label=v.text(g, "label", gwhere), min=v.number(g, "min", gwhere, lo=None)))
+        g = v.mapping(g, gwhere, {"label", "min", "assumed", "source"}, "等次")
+        assumed = g.get("assumed", False)
+        if not isinstance(assumed, bool):
+            v.fail(gwhere, f"assumed 应为 true 或 false，实际是 {assumed!r}")
+        cited = v.text(g, "source", gwhere, required=False)
+        if not assumed and not cited:  # a band is either the seed's (cited) or said to be assumed, never silent
+            v.fail(gwhere, "等次应引用原文（source: …），原文未规定的标明 assumed: true")
+        grades.append(GradeBand(label=v.text(g, "label", gwhere), min=v.number(g, "min", gwhere, lo=None),
+                                assumed=assumed, source=cited))
     grades.sort(key=lambda g: -g.min)
     if not grades:
         v.fail("grades", "至少需要一个等次（label, min）")
@@ -442,6 +449,7 @@ def build_rubric(data: Any, file: str, path: str | None = None) -> Rubric:
         id=rid, title=title, source=source, sections=tuple(sections), bonus=tuple(bonus),
         bonus_cap=v.number(d, "bonus_cap", None, required=False, positive=True), vetoes=tuple(vetoes),
         veto_grade=veto_grade, grades=tuple(grades),
+        veto_grade_source=v.text(d, "veto_grade_source", None, required=False),
         columns=tuple(columns), notes=strings("notes"), assumptions=strings("assumptions"), path=path,
         meta=dict(meta), total=total, no_double_deduction=ndd)
 

@@ -69,6 +69,8 @@ class VetoItem:
 class GradeBand:
     label: str  # "优秀"
     min: float  # inclusive lower bound of the total
+    assumed: bool = False  # the seed gives no such band (label and threshold): every output that prints it says so
+    source: str = ""  # the seed's words for it (required when not assumed)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,18 @@ class Rubric:
     meta: dict[str, Any] = field(default_factory=dict)
     total: float = 100.0  # the declared total of the sections (checked at load)
     no_double_deduction: bool = True  # one event (Incident.event) is deducted in one item only
+    veto_grade_source: str = ""  # the seed's words for the grade a veto gives; none: that grade is assumed
+
+    def grade_assumed(self, grade: str, vetoed: bool = False) -> bool:
+        """Whether `grade` (as the engine gave it) rests on an assumed band rather than on the seed's words."""
+        if vetoed:
+            return not self.veto_grade_source
+        return any(b.assumed for b in self.grades if b.label == grade)
+
+    @property
+    def grades_assumed(self) -> bool:
+        """Any band of the rubric is assumed (a report's grade table says so once)."""
+        return any(b.assumed for b in self.grades)
 
     @property
     def items(self) -> tuple[Item, ...]:

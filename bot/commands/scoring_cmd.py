@@ -210,6 +210,8 @@ def _print_card(card: Any, rubric: Any) -> None:
     totals = f"基本分 {card.base_total:g} ＋ 加分 {card.bonus_total:g} ＝ 合计 [bold]{card.total:g}[/bold]，等次：[bold]{card.grade}[/bold]"
     if card.vetoed:
         totals += "（触发否定项目）"
+    if card.grade_assumed:
+        totals += "（假定等次：评分细则原文未规定）"
     con.print(totals)
     for w in card.warnings:
         con.print(f"注意：{w}")

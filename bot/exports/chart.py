@@ -81,6 +81,10 @@ def title_lines(title: str, width: int = TITLE_WIDTH) -> list[str]:
     return out
 
 
+ASSUMED_MARK = "*"
+ASSUMED_NOTE = "等次按评分细则的假定分档（原文未规定等次）"
+
+
 def ranking_chart_png(cards: Sequence[ScoreCard], path: str | Path | IO[bytes], title: str | None = None,
                       ranked: Sequence[tuple[int, ScoreCard]] | None = None, limit: int = 40) -> Path | IO[bytes]:
     """Horizontal bars, best at the top, each labelled with place, total and grade. Writes to a path or a stream."""
@@ -110,8 +114,9 @@ def ranking_chart_png(cards: Sequence[ScoreCard], path: str | Path | IO[bytes], 
         ax.set_xlim(0, top * 1.18)
         for bar, (_, card) in zip(bars, list(ranked)[::-1]):
             ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
-                    f"{card.total:g} {card.grade}", va="center", fontsize=9)
-        ax.set_xlabel("得分")
+                    f"{card.total:g} {card.grade}{ASSUMED_MARK if card.grade_assumed else ''}", va="center", fontsize=9)
+        assumed = any(card.grade_assumed for _, card in ranked)
+        ax.set_xlabel("得分" + (f"　　{ASSUMED_MARK}{ASSUMED_NOTE}" if assumed else ""))
         ax.spines[["top", "right"]].set_visible(False)
         lines = title_lines(title or "党支部得分排名")
         fig.suptitle("\n".join(lines), fontsize=13)

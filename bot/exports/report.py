@@ -74,8 +74,8 @@ def card_tier(card: ScoreCard) -> str:
 
 
 def grades_assumed(rubric: Rubric) -> bool:
-    """The rubric says its grade bands are an assumption (seed 000 gives none)."""
-    return any("等次" in a and "假定" in a for a in rubric.assumptions)
+    """The rubric flags a grade band as assumed (seed 000 gives none): GradeBand.assumed, checked at load."""
+    return rubric.grades_assumed
 
 
 def grade_counts(rubric: Rubric, cards: Sequence[ScoreCard]) -> list[GradeCount]:

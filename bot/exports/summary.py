@@ -220,7 +220,7 @@ def summary_figures(card: ScoreCard | None, activities: Iterable[Any]) -> dict[s
     pairs = [(a.expected, a.present) for a in acts if a.expected and a.present is not None]
     figures["attendance"] = f"{round(100 * sum(p for _, p in pairs) / sum(e for e, _ in pairs), 1):g}%" if pairs else "—"
     if card is not None:
-        figures["total"], figures["grade"] = num_text(card.total), card.grade
+        figures["total"], figures["grade"] = num_text(card.total), card.grade + ("，按假定分档" if card.grade_assumed else "")
         lost = [(it.title, sum(d.points for d in it.deductions)) for it in card.items if it.deductions]
         figures["deductions"] = ("扣分项：" + "；".join(f"{t}扣{num_text(p)}分" for t, p in lost) + "。") if lost \
             else "暂无扣分项。"

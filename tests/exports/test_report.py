@@ -23,8 +23,10 @@ OUTLINE = ["一、党支部建设基本情况及评估工作情况", "二、做�
 
 
 def _rubric(assumed: bool = True):
+    """The bands flagged in the rubric data (GradeBand.assumed), not read from the assumptions' wording."""
     r = seed000_like()
-    return replace(r, assumptions=("等次（假定，可由办公室修改）：原文未规定等次。",) if assumed else ())
+    return replace(r, grades=tuple(replace(g, assumed=assumed, source="" if assumed else "seed") for g in r.grades),
+                   assumptions=("等次（假定，可由办公室修改）：原文未规定等次。",) if not assumed else ())
 
 
 def _cards(r):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,7 +44,8 @@ def test_summary_outline_prefilled_with_figures(tmp_path):
                             speaker_role=None) for m in range(1, 13)]
     acts.append(SimpleNamespace(code="party_lecture", date=date(2022, 11, 2), expected=10, present=10,
                                 topic="学习宣传贯彻党的二十大精神", speaker_role="书记"))
-    figures = summary_figures(cards[0], acts)
+    assert summary_figures(cards[0], acts)["grade"] == "优秀"  # a band the seed gives
+    figures = summary_figures(replace(cards[0], grade_assumed=True), acts)  # seed 000 gives none
     assert figures["branch_committee"] == 12 and figures["twentieth"] == 1 and figures["secretary_lectures"] == 1
     assert figures["attendance"] == "82.9%"  # (12*4 + 10) / (12*5 + 10)
     doc = Document(write_summary_outline("甲协会", 2022, figures, tmp_path / "s.docx"))
@@ -54,7 +56,7 @@ def test_summary_outline_prefilled_with_figures(tmp_path):
     joined = "\n".join(texts)
     assert "全年召开支委会 12 次" in joined and "党员平均出席率 82.9%" in joined
     assert "其中主题涉及党的二十大精神的活动 1 次" in joined
-    assert "当前得分 97 分（优秀）。扣分项：思想建设3扣1分；组织建设3扣2分。" in joined
+    assert "当前得分 97 分（优秀，按假定分档）。扣分项：思想建设3扣1分；组织建设3扣2分。" in joined
 
 
 def test_check_summary_reads_gb18030_text(tmp_path):
@@ -77,6 +79,30 @@ def test_ranking_chart_png(tmp_path):
     has_cjk_file = any(k in Path(f).name.lower().replace("-", "").replace("_", "") for f in font_manager.findSystemFonts()
                        for k in CJK_FILES)
     assert (cjk_font() is not None) == has_cjk_file  # a CJK font on the machine is always the one used
+
+
+def test_assumed_grades_are_starred_and_the_note_says_why(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    from bot.exports.chart import ASSUMED_NOTE
+
+    r, cards = _cards()
+    seen: dict[str, list[str]] = {}
+    real = Figure.savefig
+
+    def spy(fig, *args, **kwargs):
+        ax = fig.axes[0]
+        seen.setdefault("labels", []).extend(t.get_text() for t in ax.texts)
+        seen.setdefault("xlabel", []).append(ax.get_xlabel())
+        return real(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    ranking_chart_png([replace(c, grade_assumed=c.grade != "良好") for c in cards], tmp_path / "a.png", "第一协作组")
+    assert len(seen["labels"]) == 5 and all(t.endswith("*") == (not t.endswith("良好")) for t in seen["labels"])
+    assert seen["xlabel"] == [f"得分　　*{ASSUMED_NOTE}"]
+    seen.clear()
+    ranking_chart_png(cards, tmp_path / "b.png", "第一协作组")
+    assert not any(t.endswith("*") for t in seen["labels"]) and seen["xlabel"] == ["得分"]
 
 
 def test_a_cjk_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeypatch):

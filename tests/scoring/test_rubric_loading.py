@@ -59,6 +59,8 @@ def item(data, iid):
     (lambda d: d["bonus"][0]["rules"][0].update(kind="medal"), RubricRuleError, "加分项 B1 规则1", "未知的加分规则类型"),
     (lambda d: d["vetoes"][0]["rules"][0].update(keys=["murder"]), RubricRuleError, "否定项 V1 规则1", "未知的事件键 'murder'"),
     (lambda d: item(d, "1.3")["rules"][1].update(due="02-30"), RubricRuleError, "项目 1.3 规则2", "due 应为"),
+    (lambda d: d["grades"][1].pop("assumed"), RubricSchemaError, "等次 第2项", "原文未规定的标明 assumed: true"),
+    (lambda d: d["grades"][0].update(assumed="yes"), RubricSchemaError, "等次 第1项", "assumed 应为 true 或 false"),
 ])
 def test_invalid_copy_is_refused_naming_file_item_and_problem(tmp_path, edit, cls, where, problem):
     p = _broken(tmp_path, edit)
@@ -67,6 +69,29 @@ def test_invalid_copy_is_refused_naming_file_item_and_problem(tmp_path, edit, cl
     err = exc.value
     assert err.file == str(p) and err.item == where and problem in err.problem
     assert str(p) in str(err)
+
+
+def test_grade_bands_the_seed_does_not_give_are_flagged_assumed():
+    """Seed 000, 003 and 004 give no score bands (seed 004 names 优秀/合格, seed 001 优秀/不合格, without thresholds);
+    seed 002 gives all four ("90分以上为优秀,80分至89分为良好、70分至79分为一般、69分以下为较差")."""
+    flags = {rid: [(g.label, g.assumed) for g in load_rubric(rid).grades] for rid in SEED_FILES}
+    assert flags["seed002"] == [("优秀", False), ("良好", False), ("一般", False), ("较差", False)]
+    assert all(a for rid in ("seed000", "seed001", "seed003", "seed004") for _, a in flags[rid])
+    assert all(g.source.startswith("seed 002") for g in load_rubric("seed002").grades)
+    r1 = load_rubric("seed001")  # its veto grade is the seed's: "直接确定为不合格"
+    assert r1.grade_assumed("不合格", vetoed=True) is False and r1.grade_assumed("不合格") is True
+    assert load_rubric("seed000").grade_assumed("不合格", vetoed=True) is True
+
+
+def test_the_card_says_whether_its_grade_is_assumed():
+    from datetime import date
+
+    from scoring import BranchFacts, score_branch
+
+    empty = BranchFacts(branch_id="x", name="x")
+    assert score_branch(load_rubric("seed000"), empty, 2022, date(2022, 6, 30)).grade_assumed is True
+    card = score_branch(load_rubric("seed002"), empty, 2022, date(2022, 6, 30))
+    assert card.grade_assumed is False and card.grade in {"优秀", "良好", "一般", "较差"}
 
 
 def test_an_office_copy_with_other_points_scores_differently(tmp_path):
