@@ -38,10 +38,14 @@ HELD_OUT = {"held-out (tuned on after its first run)": ROOT / "tests" / "nlp" / 
             "final hold-out (never tuned on)": ROOT / "tests" / "nlp" / "final_holdout.yaml",
             "hold-out 2026-11-25 (tuned on)": ROOT / "tests" / "nlp" / "holdout_2026_11_25.yaml",
             "hold-out 2026-12-02 (blind at 71.3 % before issue 14; tuned on since)":
-                ROOT / "tests" / "nlp" / "holdout_2026_12_02.yaml"}
+                ROOT / "tests" / "nlp" / "holdout_2026_12_02.yaml",
+            "hold-out 2026-12-02 b (blind at 81.3 % after issue 14; tuned on since)":
+                ROOT / "tests" / "nlp" / "holdout_2026_12_02_b.yaml",
+            "hold-out 2026-12-02 c (blind at 88.6 % on 917cd18; tuned on since)":
+                ROOT / "tests" / "nlp" / "holdout_2026_12_02_c.yaml"}
 DEFAULT_TODAY = date(2022, 12, 28)
 FIELDS = ("intent", "activities", "date", "expected", "present", "speaker", "topic", "period", "target",
-          "item", "score", "deduction", "declaration", "value", "top", "negated", "form", "subject")
+          "item", "score", "deduction", "declaration", "value", "top", "negated", "form", "subject", "action", "year")
 SHORT = {"t": "text", "i": "intent", "a": "activities", "d": "date", "e": "expected", "p": "present", "now": "today"}
 
 

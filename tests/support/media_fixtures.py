@@ -1,5 +1,5 @@
 """Fixtures (a pytest plugin, registered in tests/conftest.py): the real core over the small committee, and a
-WeChat Work app wired to it (media tests in tests/channels and tests/faults)."""
+WeChat Work app wired to it (media tests in tests/platforms and tests/faults)."""
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,6 @@
 """DingTalk pictures and files: the message's downloadCode is fetched through the robot file API
 (POST /v1.0/robot/messageFiles/download, then GET its downloadUrl) before the real conversation core
-handles it — a grading table, 佐证资料 — the same way as WeChat Work's MediaId (tests/channels/test_media.py)."""
+handles it — a grading table, 佐证资料 — the same way as WeChat Work's MediaId (tests/platforms/wecom/test_media.py)."""
 from __future__ import annotations
 
 import itertools
