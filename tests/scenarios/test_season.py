@@ -2,7 +2,10 @@
 
 December records, the Jan 3 and Jan 9 reminder pushes, self-evaluations on Jan 8 and a late one on Jan 12, group
 tables on Jan 18, the office's review on Jan 25 and Feb 3 (which closes 2022), a question in March about last
-year's final score, and attempts to change the closed year. Seed 000's workflow (seed 000_d2b2623fdfe84af5.txt,
+year's final score, and attempts to change the closed year. Every reply is asserted whole (the score answers
+with their deductions, paged with "更多" and adding up to the tier's total), and every stored row: records,
+submissions, score entries, the season and its audit trail, the reminder deliveries, each message's status, and
+the conversation state left. Seed 000's workflow (seed 000_d2b2623fdfe84af5.txt,
 通知 正文: 自评材料 by Jan 10, 协作组汇总 by Jan 19 of the next year). Before issue 13 the year flipped on the
 group deadline: the office's Jan 25 confirmation went to 2023.
 """
@@ -16,7 +19,8 @@ from sqlalchemy import select
 
 from bot.conversation import Conversation
 from bot.messages import Inbound, RecordingSender
-from bot.models import ActivityRecord, AuditLog, Branch, Group, Person, ScoreEntry, Season, Submission
+from bot.models import (ActivityRecord, AuditLog, Branch, ConversationState, Group, InboundMessage, Person,
+                        ReminderDelivery, ScoreEntry, Season, Submission)
 from bot.reminders.planner import Planner
 from bot.roster import ensure_organisation, import_roster, read_rows
 
@@ -31,6 +35,10 @@ ROSTER = [
 SELF_68 = ("{b} 2022年度自评：68分（合格）。\n· 一、政治建设 23/25\n· 二、思想建设 13/25\n· 三、组织建设 12/25\n"
            "· 四、作风和纪律建设 20/25\n扣分32分，主要是：党支部日常工作制度0项，要求6项，少6项；民主评议党员 全年0次，"
            "要求不少于1次，少1次；未提交年度党建工作计划。\n确认提交给协作组组长请回复“确认”，不提交回复“取消”。{due}")
+SECTIONS = "· 一、政治建设 23/25\n· 二、思想建设 13/25\n· 三、组织建设 {three}/25\n· 四、作风和纪律建设 20/25\n"
+TOP_SIX = ("· 3.1 党支部日常工作制度0项，要求6项，少6项 -6\n· 4.1 民主评议党员 全年0次，要求不少于1次，少1次 -3\n"
+           "· 1.3 未提交年度党建工作计划 -2\n· 2.2 书记讲党课 全年0次，要求不少于1次，少1次 -2\n"
+           "· 4.1 组织生活会 全年0次，要求不少于1次，少1次 -2\n· 2.1 集中学习 2022年第一季度未开展 -1\n")
 REMIND = "{p}您好：{b}的2022年党支部自评表尚未提交，截止 1月10日（{when}），请报送{g}组长单位。已提交请忽略。"
 
 
@@ -159,24 +167,28 @@ def test_a_whole_season(season, sessions):
     # Jan 20, after the group deadline: still 2022 (under review), and the new year's line too
     season.day(date(2023, 1, 20))
     reply = season.say("sec2", "我们支部现在多少分")
-    assert reply.startswith("第二党支部 2022年度协作组评分 74分（合格），待办公室确认。\n")
-    assert "协作组评分扣分项（共扣26分）：\n" in reply
-    assert "……还有16项，回复“更多”看下一页\n" in reply
-    assert reply.endswith("\n2023年：还没有记录活动。")
+    assert reply == (
+        "第二党支部 2022年度协作组评分 74分（合格），待办公室确认。\n" + SECTIONS.format(three=18) +
+        "协作组评分扣分项（共扣26分）：\n" + TOP_SIX + "……还有16项，回复“更多”看下一页\n2023年：还没有记录活动。")
     # the rest of the list, a page at a time: "还有哪些扣分项" then "更多" until the end
     rest = season.say("sec2", "还有哪些扣分项")
-    assert rest.startswith("第二党支部 2022年度协作组评分扣分项（续，第7至16项，共22项）：\n")
-    assert rest.endswith("\n……还有6项，回复“更多”看下一页")
+    assert rest == (
+        "第二党支部 2022年度协作组评分扣分项（续，第7至16项，共22项）：\n"
+        + "".join(f"· 2.1 集中学习 2022年第{q}季度未开展 -1\n" for q in "二三四")
+        + "· 3.3 三会一课 协作组评分6/7 -1\n"  # the leader's score, not the computed deductions it replaced
+        + "".join(f"· 2.3 主题党日 2022年{m}月未开展 -0.5\n" for m in range(1, 7))
+        + "……还有6项，回复“更多”看下一页")
     last = season.say("sec2", "更多")
-    assert last.startswith("第二党支部 2022年度协作组评分扣分项（续，第17至22项，共22项）：\n")
-    assert last.endswith("\n以上是全部22项，共扣26分。")
-    every = "\n".join((reply, rest, last))
-    assert "· 3.3 三会一课 协作组评分6/7 -1\n" in every  # the leader's score, not the computed deductions it replaced
-    lines = [x for x in every.split("\n") if x.startswith("· ") and " -" in x]
+    assert last == (
+        "第二党支部 2022年度协作组评分扣分项（续，第17至22项，共22项）：\n"
+        + "".join(f"· 2.3 主题党日 2022年{m}月未开展 -0.5\n" for m in range(7, 13)) + "以上是全部22项，共扣26分。")
+    lines = [x for x in "\n".join((reply, rest, last)).split("\n") if x.startswith("· ") and " -" in x]
     assert len(lines) == 22 and sum(float(x.rsplit(" -", 1)[1]) for x in lines) == 26  # they add up to 100 - 74
+    assert season.say("sec2", "更多") == "现在没有可以接着看的列表。看扣分项请发“还有哪些扣分项”。"
     reply = season.say("sec1", "我们支部现在多少分")
-    assert reply.startswith("第一党支部 2022年度协作组评分 68分（合格），待办公室确认。\n")
-    assert reply.endswith("\n2023年：已开支委会1次。")
+    assert reply == (
+        "第一党支部 2022年度协作组评分 68分（合格），待办公室确认。\n" + SECTIONS.format(three=12) +
+        "协作组评分扣分项（共扣32分）：\n" + TOP_SIX + "……还有29项，回复“更多”看下一页\n2023年：已开支委会1次。")
     assert season.say("sec1", "还有几天截止") == "2022年度自评已于1月8日提交。"
 
     # Jan 25 and Feb 3: the office's review of 2022, group by group; the second closes the year
@@ -201,10 +213,15 @@ def test_a_whole_season(season, sessions):
 
     # March: last year's final score; this year's score is 2023's
     season.day(date(2023, 3, 10))
-    reply = season.say("sec2", "去年我们支部多少分")
-    assert reply.startswith("第二党支部 2022年度最终得分 74分（合格），2022年度考核已关闭。\n")
-    assert "最终得分扣分项（共扣26分）：\n" in reply
-    assert season.say("sec1", "我们支部现在多少分").startswith("第一党支部 2023年 现在97.5分（优秀），截至3月10日。\n")
+    assert season.say("sec2", "去年我们支部多少分") == (
+        "第二党支部 2022年度最终得分 74分（合格），2022年度考核已关闭。\n" + SECTIONS.format(three=18) +
+        "最终得分扣分项（共扣26分）：\n" + TOP_SIX + "……还有16项，回复“更多”看下一页")
+    assert season.say("sec2", "更多").startswith("第二党支部 2022年度最终得分扣分项（续，第7至16项，共22项）：\n")
+    assert season.say("sec1", "我们支部现在多少分") == (
+        "第一党支部 2023年 现在97.5分（优秀），截至3月10日。\n· 一、政治建设 25/25\n· 二、思想建设 24/25\n"
+        "· 三、组织建设 23.5/25\n· 四、作风和纪律建设 25/25\n扣分项（共扣2.5分）：\n"
+        "· 2.3 主题党日 2023年1月未开展 -0.5\n· 2.3 主题党日 2023年2月未开展 -0.5\n· 3.3 支委会 2023年2月未开展 -0.5\n"
+        "· 3.3 党小组会 2023年1月未开展 -0.5\n· 3.3 党小组会 2023年2月未开展 -0.5")
 
     # attempts to change the closed year: a record dated in it, a grade (goes to 2023), closing it again
     assert season.say("sec1", "2022年12月20日开了支委会") == (
@@ -250,6 +267,17 @@ def test_a_whole_season(season, sessions):
     assert entries[(2022, "group", b["第二党支部"], "3.3")] == 6 and entries[(2022, "office", b["第二党支部"], "3.3")] == 6
     assert entries[(2023, "group", b["第二党支部"], "3.3")] == 5
     assert [(x.year, x.status, x.changed_by) for x in _rows(sessions, Season, Season.id)] == [(2022, "closed", ids["office1"])]
+    assert [(r.kind, r.day, r.payload["recipient_id"], r.status) for r in _rows(sessions, ReminderDelivery, ReminderDelivery.id)] == [
+        ("deadline_self", date(2023, 1, 3), ids["sec1"], "sent"), ("deadline_self", date(2023, 1, 3), ids["sec2"], "sent"),
+        ("deadline_self", date(2023, 1, 3), ids["sec3"], "sent"), ("deadline_self", date(2023, 1, 9), ids["sec3"], "sent")]
+    messages = _rows(sessions, InboundMessage, InboundMessage.id)
+    assert len(messages) == season.n and all(m.reply_text for m in messages)  # every message stored and answered
+    assert [(m.account, m.text) for m in messages if m.status != "handled"] == [  # the attempts on the closed year
+        ("sec1", "2022年12月20日开了支委会"), ("sec1", "关闭2022年度考核"), ("office1", "关闭2022年度考核")]
+    assert {m.status for m in messages} == {"handled", "refused"}
+    # no question left open; March's list of 2022's deductions still has its last page for sec2 (for 30 minutes)
+    assert [(x.person_id, x.kind, x.payload) for x in _rows(sessions, ConversationState, ConversationState.id)] == [
+        (ids["sec2"], "more_deductions", {"branch_id": b["第二党支部"], "year": 2022, "shown": 16})]
     with sessions() as s:
         trail = [(a.action, a.before, a.after, a.actor_id) for a in s.scalars(
             select(AuditLog).where(AuditLog.entity == "season").order_by(AuditLog.id))]
