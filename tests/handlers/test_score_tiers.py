@@ -75,3 +75,13 @@ def test_each_tier_is_named_and_adds_up(chat, sessions, ids):
     assert reply.startswith("第一党支部 2022年度最终得分 70分（合格）。\n")
     assert "最终得分扣分项（共扣30分）：\n" in reply
     _adds_up(reply, 70)
+
+
+def test_last_year_asked_by_name_is_not_answered_with_both_years(chat):
+    """In January "我们支部现在多少分" could mean either year and says both; "去年…" names the year (it added
+    "2023年：还没有记录活动。" too)."""
+    chat.on(date(2023, 1, 20))
+    now = chat.say("sec1", "我们支部现在多少分").text
+    last = chat.say("sec1", "去年我们支部多少分").text
+    assert now.startswith("第一党支部 2022年度系统计算 ") and now.endswith("\n2023年：还没有记录活动。")
+    assert last.startswith("第一党支部 2022年度系统计算 ") and "2023年" not in last
