@@ -7,11 +7,12 @@ from typing import Mapping
 
 from .card import TIERS, BonusResult, Deduction, ItemResult, ScoreCard, VetoResult
 from .errors import TierError, YearError
+from .fact_rules import IncidentRule
 from .facts import Activity, BranchFacts, Exemption
 from .index import ActivityIndex, index_activities
 from .periods import calendar
 from .rubric import Rubric
-from .rules import Ctx, IncidentRule
+from .rule_context import Ctx
 from .vocabulary import activity_label
 
 MIN_YEAR, MAX_YEAR = 1900, 9998  # a rule may look at the year after the evaluation year

@@ -1,7 +1,8 @@
 """Read a rubric YAML file into a validated, compiled `Rubric`, or refuse it with a `RubricError`.
 
 Every field is checked (unknown keys too, so a typo is not silently ignored); every rule is compiled
-into an object from `rules.py` so scoring does no parsing.  See docs/scoring.md for the format.
+into an object from `rules.py` (count_rules, fact_rules, bonus_veto_rules) so scoring does no parsing.
+See docs/scoring.md for the format.
 """
 from __future__ import annotations
 
