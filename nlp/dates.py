@@ -93,11 +93,23 @@ class DateHit:
     typo: bool = False  # read through a mistyped day word (作天): ask before storing
 
 
+# A vague week and a bare weekday said apart ("上周开过支委会了 周三"): that week's day.
+_WEEK_SAID = {"上周": -1, "上个星期": -1, "上星期": -1, "上礼拜": -1, "下周": 1, "下个星期": 1, "下星期": 1, "下礼拜": 1}
+
+
 def find_dates(text: str, today: date, lean: str | None) -> list[DateHit]:
     """Every date expression in `text`, in order."""
     out = []
+    week: int | None = None
     for m in _DATE_RE.finditer(text):
-        out.append(_resolve(m, today, lean))
+        hit = _resolve(m, today, lean)
+        said = m.group("vpast") or m.group("vfut")
+        if said in _WEEK_SAID:
+            week = _WEEK_SAID[said]
+        elif week is not None and m.group("wd") and not m.group("wrel"):
+            monday = today - timedelta(days=today.weekday()) + timedelta(days=7 * week)
+            hit = DateHit(hit.start, hit.end, monday + timedelta(days=_WEEKDAY[m.group("wd")]))
+        out.append(hit)
     return out
 
 

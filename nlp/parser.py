@@ -19,8 +19,8 @@ from .dates import AHEAD, FUTURE, PAST, DateHit, best_date, find_dates  # noqa: 
 from .fields import read_declaration, read_grade, read_season, read_speaker, read_target, read_top, read_topic
 from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
 from .signals import (
-    ALMOST_NOT, CLOCK, COMING, DONE_AFTER_ALL, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
-    TAIL_QUESTION, TIMES_HELD, asks_a_not_a,
+    ALMOST_NOT, CLOCK, COMING, DAY_PART, DONE_AFTER_ALL, UNSURE, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
+    TAIL_QUESTION, TIMES_HELD, WH_QUESTION, asks_a_not_a,
 )
 from .types import Parsed
 
@@ -176,7 +176,8 @@ def _parse(text: object, today: date) -> Parsed:
         if modifier_only and not find_dates(text, today, None) and find_counts(text) == (None, None):
             return Parsed("unknown")  # "党课讲稿谁来写", "组织生活会的通知大家看一下": about a thing, not the activity
         if (not h.past and HOW_OFTEN.search(text)) or (
-                is_question and (not h.past or TAIL_QUESTION.search(text) or asks_a_not_a(text))) or (
+                is_question and (not h.past or TAIL_QUESTION.search(text) or asks_a_not_a(text)
+                                 or WH_QUESTION.search(text))) or (
                 "次" in text and TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), period=_period(h))
@@ -236,6 +237,11 @@ def _period(h: Hits) -> str | None:
     return h.periods[0] if h.periods else None
 
 
+def lex_content_before(before: str) -> bool:
+    """A date right after 研究/讨论/部署 … is the date of what was discussed, not of the meeting."""
+    return lx.lexicon().embedded_before.search(before) is not None
+
+
 def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Parsed:
     """A record, or a plan when the date is ahead or the words say so; `confirm` when the reading is unsure."""
     expected, present = find_counts(text)
@@ -245,10 +251,12 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
     # nothing says done or planned: a bare weekday is the coming one ("周六组织大家去看红色电影 算主题党日")
     lean = FUTURE if planned and not h.past else (PAST if h.past else (None if evidence else AHEAD))
     hits = find_dates(text, today, lean)
+    if len(hits) > 0 and h.activities:  # "开了支委会 研究了下个月的主题党日": 下个月 is the content's, not the report's
+        hits = [d for d in hits if not lex_content_before(text[:d.start])] or ([] if h.past else hits)
     hit = best_date(hits)
     when: date | None
-    if hit is None:
-        when = None if h.plan else today  # "下午3点开会": today, a plan
+    if hit is None:  # "下午3点开会", "大家准备一下 下午开党小组会": today
+        when = None if h.plan and not DAY_PART.search(text) else today
     else:
         when = hit.value
     future = (when is not None and when > today) or (hit is not None and hit.vague == FUTURE)
@@ -270,6 +278,8 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
         confidence -= 0.5
     if intent == "plan" and h.past and when is not None and hit is not None and not h.plan:
         confidence -= 0.5  # "这个礼拜天搞了主题党日" on a Wednesday: said as done, dated ahead
+    if UNSURE.search(text):
+        confidence -= 0.5  # "昨天是开了支委会吧 我忘了", "听说…开了": the sender is not sure either
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
         speaker=read_speaker(text, lx.lexicon()), topic=read_topic(text), confidence=max(confidence, 0.0),

@@ -13,9 +13,9 @@ QUESTION_WORDS = (
     r"了没|没有$|有没有|是不是|是否|多少|(?<![这那前过好十廿])几(?!天前|天以前)|什么|啥|哪|谁|多久|多长|怎么|怎样|如何|咋|对吧|是吧|对不对|对不|"
     r"(?<![也都还并决就绝从])不[?？。.!！~\s]*$"
 )
-QUESTION_MARK = re.compile(r"[?？吗呢么]|" + QUESTION_WORDS)
+QUESTION_MARK = re.compile(r"[?？吗呢么]|吧\s*[?？]|" + QUESTION_WORDS)
 # Asking even though the line says 了 ("党小组会够了没", "主题党日搞了没有", "民主评议搞了吗"): the question is at the end.
-TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])[?？!！。.~\s]*$")
+TAIL_QUESTION = re.compile(r"(?:了没有?|了吗|了么|没有|[吗么])(?=[?？!！。.,，~\s]|$)|了吧\s*[?？]|吧\s*[?？]\s*$")
 # How often an activity is due ("党小组会每个月都得开吧"): a progress question, never a record or plan.
 HOW_OFTEN = re.compile(r"每(?:个)?(?:月|季度|季|年|周|星期|半年)(?:都|至少)?(?:得|要|需要|应该|必须|应当)")
 # Asking whether something is so, wherever it stands: "你说支委会算不算开过了", "这次是不是开过了".
@@ -27,6 +27,8 @@ NEGATION = re.compile(
     r"(?!心|通|放|发|玩|户|除|具|展示)"
     r"|(?:开|搞|上|办|讲|组织)不(?:成|了)(?!吗|么)|还没(?:顾上|来得及|弄|落实|安排)|没顾上"
     r"|党费[^，,。；;]{0,6}?(?:没有?|未|尚未)(?:交|缴|上交|缴纳)|(?:没有?|还没有?|未)(?:交|缴纳?|上交)党费"
+    # meant to, but did not: "今天应该开支委会的 结果书记临时有事", "本来打算…后来…"
+    r"|(?:本来|原本|原定|原计划|应该)[^。；;]{0,12}?(?:结果|但是|可是|不过|后来)(?![^。；;]{0,6}?(?:还是|最后|最终|终于))"
     r"|没有?上(?!报|传|交|级)|(?<![上])不上(?!报|传|交|级|网|班)|没(?:空|时间)(?:开|上|讲|搞|组织)|取消了|延期|推迟|延后|顺延|改期|暂停|没开成"
     r"|(?:改|调|换|挪|推|延)到"
 )
@@ -35,7 +37,13 @@ ALMOST_NOT = re.compile(r"(?:差点|差一点|险些)儿?没")
 DONE_AFTER_ALL = re.compile(r"(?:还是|最后|终于|最终)[^，,。；;]{0,4}?(?:开|搞|上|办|讲|举行|召开|组织)了")
 # A question about an activity still to come ("明天开党员大会吗", "今天下午是不是有党课啊"): the bot keeps no
 # schedule to answer from, so it is not a progress question (and never a plan).
-COMING = re.compile(r"明天|明儿|后天|下周|下个?星期|下礼拜|下个?月|今天下午|今晚|今天晚上|待会|一会儿?")
+COMING = re.compile(r"今天|今儿|明天|明儿|后天|下周|下个?星期|下礼拜|下个?月|今晚|待会|一会儿?")
+# The sender is not sure either (hearsay, memory): ask before storing.
+UNSURE = re.compile(r"我忘了|记不清|记不太清|好像是?|大概是|可能是|我记得|似乎|听说|据说|应该是吧")
+# A part of the day with no day named ("下午开党小组会"): today.
+DAY_PART = re.compile(r"(?<![昨前明后天])(?:上午|下午|晚上|中午|早上)|等下|等会|待会|一会儿|稍后|马上")
+# Asking what, when, who, how long about something done ("昨天的党课讲了多久"): a question, never a record.
+WH_QUESTION = re.compile(r"多久|多长时间|多少|什么时候|谁|哪(?!怕)|怎么样|咋样")  # not 几: "有几个来不了" is a few
 # A completed-activity verb: evidence that a named activity happened (with a past marker, a date or attendance).
 HELD = re.compile(r"开完|搞完|结束|开过|举行过|召开过|圆满|顺利|已召开|已开|已举行|已开展|(?:开|讲|上|搞|办|召开|举行|开展|组织)了")
 CLOCK = re.compile(r"\d{1,2}\s*(?:点|:\d\d)|[一二三四五六七八九十两]{1,3}点")

@@ -147,3 +147,25 @@ def test_approximate_numbers_are_not_questions(text: str) -> None:
 def test_a_bare_weekday_or_clock_time_without_evidence(text: str, intent: str, day: date) -> None:
     got = parse(text, TODAY)
     assert (got.intent, got.date) == (intent, day)
+
+
+@pytest.mark.parametrize("text", ["今天本来要开支委会的 结果书记临时出差了", "原定今天的党课 但是老师没来",
+                                  "昨天的党员大会开了多久", "昨天开党小组会了吧？", "开主题党日了没 上周五"])
+def test_meant_to_but_did_not_and_questions_about_what_was_done_are_never_records(text: str) -> None:
+    assert parse(text, TODAY).intent not in ("record", "plan")
+
+
+@pytest.mark.parametrize("text", ["听说昨天三支部开了党员大会", "前天好像开了支委会 记不清了"])
+def test_hearsay_and_memory_are_asked(text: str) -> None:
+    got = parse(text, TODAY)
+    assert got.intent == "record" and got.confirm
+
+
+@pytest.mark.parametrize("text, intent, day", [
+    ("开完支委会了 讨论了下周的党课", "record", TODAY),  # 下周 is what was discussed
+    ("大家准备一下 晚上开支委会", "plan", TODAY), ("待会儿开党小组会", "plan", TODAY),
+    ("上礼拜开过党员大会了 礼拜四", "record", date(2022, 12, 22)),  # the week said apart from its day
+])
+def test_which_day(text: str, intent: str, day: date) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.date) == (intent, day)
