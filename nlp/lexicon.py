@@ -193,7 +193,7 @@ def _build() -> Lexicon:
         typo_prefixes=frozenset(t[:i] for t in typos for i in range(1, len(t) + 1)),
         embedded_before=re.compile(f"(?:{_alternatives(content['before'])})[^，,。；;！!？?\\s]{{0,8}}$"),
         embedded_after=re.compile(f"^(?:的)?(?:{_alternatives(content['after'])})"),
-        modifier_after=re.compile(f"^(?:会?上)?的?(?:{_alternatives(content['modified'])})"),
+        modifier_after=re.compile(f"^(?:会?上)?(?:的那个|的这个|那个|这个|的)?(?:{_alternatives(content['modified'])})"),
         modifier_start=_any_of(content["modified"]),
         activity_shapes=tuple((re.compile(rx), code) for code, shapes in table["activity_shapes"].items() for rx in shapes),
     )

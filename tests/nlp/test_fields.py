@@ -77,3 +77,9 @@ def test_speakers(text: str, speaker: str) -> None:
 
 def test_colleagues_asked_for_a_thing_is_no_record() -> None:
     assert parse("党员大会上表决的名单谁有 发我一下", TODAY).intent == "unknown"
+
+
+@pytest.mark.parametrize("text, intent", [("党员大会那个签到表谁拿走了", "unknown"),  # a thing the activity owns
+                                          ("我们支部现在是几星", "query_score"), ("年度计划已经交上去了", "declare")])
+def test_more_intents_by_shape(text: str, intent: str) -> None:
+    assert parse(text, TODAY).intent == intent
