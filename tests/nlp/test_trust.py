@@ -14,7 +14,8 @@ from labeled_lines import load
 from nlp import parse
 from nlp.parser import _parse
 
-SETS = ("corpus.yaml", "heldout.yaml", "final_holdout.yaml", "holdout_2026_11_25.yaml", "holdout_2026_12_02.yaml")
+SETS = ("corpus.yaml", "heldout.yaml", "final_holdout.yaml", "holdout_2026_11_25.yaml", "holdout_2026_12_02.yaml",
+        "holdout_2026_12_02_b.yaml", "holdout_2026_12_02_c.yaml")
 TODAY = date(2022, 12, 28)
 
 
@@ -38,7 +39,7 @@ def test_no_silent_false_record(name: str) -> None:
     assert not wrong, f"{name}: stored without asking:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", ("corpus.yaml", "heldout.yaml"))
+@pytest.mark.parametrize("name", ("corpus.yaml", "heldout.yaml", "holdout_2026_12_02_b.yaml", "holdout_2026_12_02_c.yaml"))
 def test_asks_on_at_most_a_tenth_of_ordinary_lines(name: str) -> None:
     rows = load(name)
     asked = [r["text"] for r in rows if _parse(r["text"], r["today"]).confirm]
