@@ -35,6 +35,7 @@ ROSTER = [
 SELF_68 = ("{b} 2022年度自评：68分（合格）。\n· 一、政治建设 23/25\n· 二、思想建设 13/25\n· 三、组织建设 12/25\n"
            "· 四、作风和纪律建设 20/25\n扣分32分，主要是：党支部日常工作制度0项，要求6项，少6项；民主评议党员 全年0次，"
            "要求不少于1次，少1次；未提交年度党建工作计划。\n确认提交给协作组组长请回复“确认”，不提交回复“取消”。{due}")
+ASSUMED = "等次按评分细则的假定分档（原文未规定等次），以综合党委确定的为准。\n"  # seed 000 gives no grade bands
 SECTIONS = "· 一、政治建设 23/25\n· 二、思想建设 13/25\n· 三、组织建设 {three}/25\n· 四、作风和纪律建设 20/25\n"
 TOP_SIX = ("· 3.1 党支部日常工作制度0项，要求6项，少6项 -6\n· 4.1 民主评议党员 全年0次，要求不少于1次，少1次 -3\n"
            "· 1.3 未提交年度党建工作计划 -2\n· 2.2 书记讲党课 全年0次，要求不少于1次，少1次 -2\n"
@@ -168,7 +169,7 @@ def test_a_whole_season(season, sessions):
     season.day(date(2023, 1, 20))
     reply = season.say("sec2", "我们支部现在多少分")
     assert reply == (
-        "第二党支部 2022年度协作组评分 74分（合格），待办公室确认。\n" + SECTIONS.format(three=18) +
+        "第二党支部 2022年度协作组评分 74分（合格），待办公室确认。\n" + ASSUMED + SECTIONS.format(three=18) +
         "协作组评分扣分项（共扣26分）：\n" + TOP_SIX + "……还有16项，回复“更多”看下一页\n2023年：还没有记录活动。")
     # the rest of the list, a page at a time: "还有哪些扣分项" then "更多" until the end
     rest = season.say("sec2", "还有哪些扣分项")
@@ -187,7 +188,7 @@ def test_a_whole_season(season, sessions):
     assert season.say("sec2", "更多") == "现在没有可以接着看的列表。看扣分项请发“还有哪些扣分项”。"
     reply = season.say("sec1", "我们支部现在多少分")
     assert reply == (
-        "第一党支部 2022年度协作组评分 68分（合格），待办公室确认。\n" + SECTIONS.format(three=12) +
+        "第一党支部 2022年度协作组评分 68分（合格），待办公室确认。\n" + ASSUMED + SECTIONS.format(three=12) +
         "协作组评分扣分项（共扣32分）：\n" + TOP_SIX + "……还有29项，回复“更多”看下一页\n2023年：已开支委会1次。")
     assert season.say("sec1", "还有几天截止") == "2022年度自评已于1月8日提交。"
 
@@ -214,11 +215,11 @@ def test_a_whole_season(season, sessions):
     # March: last year's final score; this year's score is 2023's
     season.day(date(2023, 3, 10))
     assert season.say("sec2", "去年我们支部多少分") == (
-        "第二党支部 2022年度最终得分 74分（合格），2022年度考核已关闭。\n" + SECTIONS.format(three=18) +
+        "第二党支部 2022年度最终得分 74分（合格），2022年度考核已关闭。\n" + ASSUMED + SECTIONS.format(three=18) +
         "最终得分扣分项（共扣26分）：\n" + TOP_SIX + "……还有16项，回复“更多”看下一页")
     assert season.say("sec2", "更多").startswith("第二党支部 2022年度最终得分扣分项（续，第7至16项，共22项）：\n")
     assert season.say("sec1", "我们支部现在多少分") == (
-        "第一党支部 2023年 现在97.5分（优秀），截至3月10日。\n· 一、政治建设 25/25\n· 二、思想建设 24/25\n"
+        "第一党支部 2023年 现在97.5分（优秀），截至3月10日。\n" + ASSUMED + "· 一、政治建设 25/25\n· 二、思想建设 24/25\n"
         "· 三、组织建设 23.5/25\n· 四、作风和纪律建设 25/25\n扣分项（共扣2.5分）：\n"
         "· 2.3 主题党日 2023年1月未开展 -0.5\n· 2.3 主题党日 2023年2月未开展 -0.5\n· 3.3 支委会 2023年2月未开展 -0.5\n"
         "· 3.3 党小组会 2023年1月未开展 -0.5\n· 3.3 党小组会 2023年2月未开展 -0.5")
