@@ -73,6 +73,7 @@ def _topics(year: int, layout: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"title": str(t["title"]).format(next_year=nxt),
                     "keywords": [str(k).format(next_year=nxt) for k in t.get("keywords") or []],
                     "draft": str(t.get("draft") or ""),
+                    "hint": str(t.get("hint") or layout.get("hint") or "").format(next_year=nxt),
                     "negation_ok": bool(t.get("negation_ok", False))})
     return out
 
@@ -240,14 +241,15 @@ def write_summary_outline(branch: str, year: int, figures: dict[str, Any], path:
     heading(doc, str(layout.get("intro", "")).format(year=year, max_chars=max_chars), fonts.get("hint"), center=False)
     indent = Pt(2 * float(fonts.get("body", {}).get("size", 14)))
     for t in _topics(year, layout):
-        heading(doc, t["title"], fonts.get("h1"), center=False)
+        head = heading(doc, t["title"], fonts.get("h1"), center=False)
+        head.paragraph_format.keep_with_next = True  # a topic's heading never stands alone at a page's foot
         if t["draft"]:
             p = doc.add_paragraph()
             p.paragraph_format.first_line_indent = indent
             run(p, t["draft"].format_map(_Missing(figures)), fonts.get("body"))
         p = doc.add_paragraph()
         p.paragraph_format.first_line_indent = indent
-        run(p, str(layout.get("hint", "")), fonts.get("hint"))
+        run(p, t["hint"], fonts.get("hint"))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(path)

@@ -53,6 +53,9 @@ def test_summary_outline_prefilled_with_figures(tmp_path):
     assert texts[0] == "甲协会党支部2022年度工作总结（提纲）"
     heads = [t for t in texts if t[:2] in {f"{n}、" for n in "一二三四五六七八"}]
     assert len(heads) == 8 and heads[-1] == "八、2023年工作计划"
+    # a heading never ends a page alone; a plan is asked for as a plan, not for 做法和成效
+    assert all(p.paragraph_format.keep_with_next for p in doc.paragraphs if p.text in heads)
+    assert texts[-1] == "（请写明2023年的主要工作安排、措施和时间节点。）"
     joined = "\n".join(texts)
     assert "全年召开支委会 12 次" in joined and "党员平均出席率 82.9%" in joined
     assert "其中主题涉及党的二十大精神的活动 1 次" in joined
