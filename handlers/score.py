@@ -39,9 +39,10 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
         return ranking.handle(parsed, ctx)
     year = asked_year(parsed, ctx)
     listing = "扣分" in (ctx.text or "")  # "还有哪些扣分项": the deductions, a page at a time
-    data = card_data(_card(ctx, branch, year), ctx, shown=PAGE if listing else MAX_DEDUCTIONS,
-                     confirmed=_confirmed(ctx, branch, year))
+    card = _card(ctx, branch, year)
+    data = card_data(card, ctx, shown=PAGE if listing else MAX_DEDUCTIONS, confirmed=_confirmed(ctx, branch, year))
     data["pending"] = ctx.scorer.pending_awards(ctx.store.session, branch, year)  # 待确认: not counted yet
+    data["uncounted"] = _uncounted_incidents(ctx, card, branch) if data["tier"] else []
     data["state"] = ctx.season.state(year)
     if year == ctx.year and ctx.season.under_review and getattr(parsed, "period", None) != "last_year":
         data["current"] = {"year": ctx.today.year, "counts": _counts(ctx, branch, ctx.today.year)}  # say both years
@@ -68,6 +69,15 @@ def more(ctx: Context, payload: dict) -> ReplyData:
     return ReplyData("score_more", {
         "branch": data["branch"], "year": year, "state": ctx.season.state(year), "tier_label": data["tier_label"],
         "rows": rows, "start": start, "count": len(data["deductions"]), "more": left, "deducted": data["deducted"]})
+
+
+def _uncounted_incidents(ctx: Context, card, branch: Branch) -> list[dict]:
+    """Incidents the office recorded against an item a person had already scored (the self-evaluation scores
+    every item): that person's score stands and the incident is not in the total — said, not left out silently."""
+    days = {i.date for i in ctx.store.incidents(ctx.org.id, card.year) if i.branch_id == branch.id}
+    return [{"item": it.id, "title": it.title, "reason": d.reason, "points": d.points}
+            for it in card.items if days and it.tiers and it.final > it.points
+            for d in it.deductions if d.date in days and d.points > 0]
 
 
 def _confirmed(ctx: Context, branch: Branch, year: int) -> Callable[[], bool]:

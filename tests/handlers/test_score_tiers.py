@@ -56,6 +56,9 @@ def test_each_tier_is_named_and_adds_up(chat, sessions, ids):
     reply = chat.say("sec1", "我们支部现在多少分").text
     assert reply.startswith("第一党支部 2022年度协作组评分 74分（合格），待办公室确认。\n")
     _adds_up(reply, 74)
+    # said, not silently left out: the tiers scored 1.1 before the office recorded it
+    assert ("\n办公室登记的事项未计入协作组评分（以办公室评分为准）：\n· 1.1 政治统领 受到通报批评（11月1日）：市级通报 -3\n"
+            ) in reply
 
     # the office scores one item while it reviews: its score, not yet the final one
     assert chat.say("office1", "给第一党支部 1.1 打3分").text == (
@@ -63,6 +66,7 @@ def test_each_tier_is_named_and_adds_up(chat, sessions, ids):
     reply = chat.say("sec1", "我们支部现在多少分").text
     assert reply.startswith("第一党支部 2022年度办公室评分 70分（合格），待办公室确认。\n")
     assert "办公室评分扣分项（共扣30分）：\n· 3.1" in reply and "· 1.1 政治统领 办公室评分3/7 -4" in reply
+    assert "未计入" not in reply  # the office's score of 1.1 took the incident in
     _adds_up(reply, 70)
     leader = chat.say("lead1", "第一党支部多少分").text
     assert leader.startswith("第一党支部 2022年度办公室评分 70分（合格），待办公室确认。\n")
