@@ -55,6 +55,7 @@ class Lexicon:
     typos: dict[str, str]  # an activity name with one character a pinyin keyboard confuses -> activity code
     typo_prefixes: frozenset[str]  # every prefix of every typo: where a match over jieba tokens may continue
     embedded_before: re.Pattern[str]  # "研究…", "选举产生…": an activity named after these is content, not a report
+    embedded_gate: re.Pattern[str]  # any of the words embedded_before starts with (most lines have none)
     embedded_after: re.Pattern[str]  # "…安排", "…的筹备": an activity named before these is content
     modifier_after: re.Pattern[str]  # "支委会的记录本", "组织生活会的通知": the activity only qualifies a thing
     modifier_start: re.Pattern[str]  # any such thing in the line at all (most lines have none: skip the offsets)
@@ -192,6 +193,7 @@ def _build() -> Lexicon:
         typos=typos,
         typo_prefixes=frozenset(t[:i] for t in typos for i in range(1, len(t) + 1)),
         embedded_before=re.compile(f"(?:{_alternatives(content['before'])})[^，,。；;！!？?\\s]{{0,8}}$"),
+        embedded_gate=_any_of(content["before"]),
         embedded_after=re.compile(f"^(?:的)?(?:{_alternatives(content['after'])})"),
         modifier_after=re.compile(f"^(?:会?上)?(?:的那个|的这个|那个|这个|的)?(?:{_alternatives(content['modified'])})"),
         modifier_start=_any_of(content["modified"]),

@@ -251,7 +251,8 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
     # nothing says done or planned: a bare weekday is the coming one ("周六组织大家去看红色电影 算主题党日")
     lean = FUTURE if planned and not h.past else (PAST if h.past else (None if evidence else AHEAD))
     hits = find_dates(text, today, lean)
-    if len(hits) > 0 and h.activities:  # "开了支委会 研究了下个月的主题党日": 下个月 is the content's, not the report's
+    if hits and h.activities and lx.lexicon().embedded_gate.search(text):
+        # "开了支委会 研究了下个月的主题党日": 下个月 is the content's, not the report's
         hits = [d for d in hits if not lex_content_before(text[:d.start])] or ([] if h.past else hits)
     hit = best_date(hits)
     when: date | None
