@@ -70,7 +70,10 @@ def create_app(config: Config | None = None, *, init_schema: bool = True, conver
     from . import platforms
     from .platforms.window import Background
 
-    platforms.register(app, runtime, runtime.services.setdefault("background", Background()))
+    from handlers.replies import render
+
+    platforms.register(app, runtime, runtime.services.setdefault("background", Background()),
+                       sorry=render("channel_sorry", {})[0])
     from . import web
     from .security.web import harden
 

@@ -109,18 +109,10 @@ def app_config(session: Session) -> Any:
     return Config.from_env()
 
 
-def default_sender(session: Session) -> Any:
-    """The app's Sender when this session is over its database, else one built from the environment."""
+def registered_sender(session: Session) -> Any | None:
+    """The app's Sender when this session is over its database, else None."""
     found = _registered(session)
-    if found is not None:
-        return found[0]
-    from sqlalchemy.orm import sessionmaker
-
-    from bot.config import Config
-    from bot.platforms import build_sender
-
-    bind = session.get_bind()
-    return build_sender(Config.from_env(), sessionmaker(bind=getattr(bind, "engine", bind)))
+    return found[0] if found is not None else None
 
 
 def prepare(session: Session, org: Organisation, group: Group | None, year: int, as_of: date, out_dir: Path, *,

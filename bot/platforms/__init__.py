@@ -17,7 +17,7 @@ from ..push.http import Http
 from ..push.outbox import Outbox
 from ..push.sender import PlatformSender
 from ..push.tokens import TokenStore
-from .base import Platform
+from .base import Platform, Wiring
 from .dingtalk import DingTalk
 from .web import Web
 from .wecom import Wecom
@@ -42,14 +42,16 @@ def build_sender(config: Config, sessions: sessionmaker[Session], *, http: Http 
                           platforms=build(config, sessions, http=http))
 
 
-def register(app: Flask, runtime: Any, background: Any) -> None:
-    """Every platform's routes, and the adapters they hand requests to (`services["<name>_channel"]`)."""
+def register(app: Flask, runtime: Any, background: Any, sorry: str) -> None:
+    """Every platform's routes, and the adapters they hand requests to (`services["<name>_channel"]`); `sorry` is
+    what a person is told when the conversation core itself fails."""
     services = runtime.services
+    wiring = Wiring(services["conversation"], services["sender"], background, runtime.sessions, sorry)
     for platform in services["platforms"]:
         bp = platform.blueprint()
         if bp is not None:
             app.register_blueprint(bp)
-        adapter = platform.adapter(services["conversation"], services["sender"], background, runtime.sessions)
+        adapter = platform.adapter(wiring)
         if adapter is not None:
             services[f"{platform.name}_channel"] = adapter
 

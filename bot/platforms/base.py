@@ -30,6 +30,18 @@ from ..push.tokens import TokenStore
 
 
 @dataclass(frozen=True)
+class Wiring:
+    """What an adapter is handed by the app: the conversation core, the sender, the pool for late work, the
+    database, and the line a person gets when the core itself fails (templates/replies/channel_sorry.j2)."""
+
+    conversation: Any
+    sender: Sender
+    background: Any
+    sessions: Any
+    sorry: str
+
+
+@dataclass(frozen=True)
 class Limits:
     """What the platform allows, as the code keeps to it."""
 
@@ -93,7 +105,7 @@ class Platform:
             return None
         return getattr(adapter, "bp", None)
 
-    def adapter(self, conversation: Any, sender: Sender, background: Any, sessions: Any) -> Any:
+    def adapter(self, wiring: Wiring) -> Any:
         """The object its routes hand requests to (None: inbound not configured); kept in the app's services."""
         return None
 

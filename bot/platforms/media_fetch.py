@@ -16,8 +16,6 @@ import time
 from dataclasses import replace
 from typing import Any, Callable, Iterable, Iterator
 
-from handlers.replies import render
-
 from ..media import CONTENT_TYPE_EXT, MediaStore, MediaTooLarge, sanitise
 from ..messages import Inbound, Reply
 
@@ -47,15 +45,15 @@ def downloader(client: Any) -> Download | None:
 
 
 def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, *, platform: str,
-                deadline: float = MEDIA_DEADLINE) -> tuple[Inbound, str | None]:
-    """(inbound with media["path"], None), or (inbound with media["error"], a friendly line). Never raises."""
+                deadline: float = MEDIA_DEADLINE) -> Inbound:
+    """The inbound with media["path"], or with media["error"] (what the evidence handler apologises for, in the
+    words of templates/replies/media_sorry.j2). Never raises."""
     media = dict(inbound.media or {})
     media_id = media.get("media_id")
     if inbound.kind not in MEDIA_KINDS or not media_id:
-        return inbound, None
-    what = "图片" if inbound.kind == "image" else "文件"
+        return inbound
     if download is None:  # no app secret configured: the file cannot be had, so it is no evidence
-        return _failed(inbound, media, platform, what, "未配置应用接口，无法下载", "no_client")
+        return _failed(inbound, media, platform, "未配置应用接口，无法下载", "no_client")
 
     def save(chunks: Iterator[bytes], header_name: str, ctype: str):
         ext = CONTENT_TYPE_EXT.get(ctype, ".jpg" if inbound.kind == "image" else "")
@@ -77,15 +75,15 @@ def fetch_media(inbound: Inbound, download: Download | None, store: MediaStore, 
         why, code = "下载失败", "download_failed"
     else:
         media.update(path=str(path), filename=name, size=size)
-        return replace(inbound, media=media), None
-    return _failed(inbound, media, platform, what, why, code)
+        return replace(inbound, media=media)
+    return _failed(inbound, media, platform, why, code)
 
 
-def _failed(inbound: Inbound, media: dict, platform: str, what: str, why: str, code: str) -> tuple[Inbound, str]:
+def _failed(inbound: Inbound, media: dict, platform: str, why: str, code: str) -> Inbound:
     """The message as the core stores it: media["error"] tells the evidence handler there is nothing to attach
     (it answers with the apology, which becomes the stored reply a platform retry gets again)."""
     media.update(error=code, error_text=why, platform=platform)
-    return replace(inbound, media=media), render("media_sorry", {"platform": platform, "what": what, "why": why})[0]
+    return replace(inbound, media=media)
 
 
 def already_stored(conversation: Any, inbound: Inbound) -> bool:
@@ -111,6 +109,5 @@ def handle_with_media(channel: Any, inbound: Inbound, download: Download | None,
         return channel.conversation.handle(inbound)
     if channel.media_store is None:
         channel.media_store = MediaStore.from_config(channel.config)
-    inbound, _sorry = fetch_media(inbound, download, channel.media_store, platform=platform,
-                                  deadline=channel.media_deadline)
+    inbound = fetch_media(inbound, download, channel.media_store, platform=platform, deadline=channel.media_deadline)
     return channel.conversation.handle(inbound)  # a failed download: the core answers (and stores) the apology

@@ -49,7 +49,8 @@ def test_media_that_no_configured_client_can_fetch_is_no_evidence(core, sessions
     core.conv.handle(Inbound(channel="wecom", account="sec1", dedup_key="r1", text="今天开了支委会"))
     inbound = Inbound(channel="wecom", account="sec1", dedup_key="w-1", kind="image",
                       media={"media_id": "MEDIA-1", "pic_url": "https://wework.qpic.cn/wwpic/1/0"})
-    inbound, sorry = fetch_media(inbound, None, MediaStore(Path(tmp_path)), platform="企业微信")
+    inbound = fetch_media(inbound, None, MediaStore(Path(tmp_path)), platform="企业微信")
+    assert (inbound.media["error"], inbound.media["error_text"]) == ("no_client", "未配置应用接口，无法下载")
     reply = core.conv.handle(inbound)
-    assert reply.text == sorry == "抱歉，没能从企业微信取到这个图片（未配置应用接口，无法下载）。消息已记下，请稍后重新发送一次。"
+    assert reply.text == "抱歉，没能从企业微信取到这个图片（未配置应用接口，无法下载）。消息已记下，请稍后重新发送一次。"
     assert _evidence(sessions) == []

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from ...messages import Sender
 from ...models import Person
 from ...push.outbox import Outgoing
 from ...push.sender import Chat, Picture
-from ..base import Limits, Platform
+from ..base import Limits, Platform, Wiring
 from .client import DingTalkApp, DingTalkRobot
 from .protocol import MAX_BODY
 
@@ -71,14 +70,14 @@ class DingTalk(Platform):
                 chat.chat_id, "sampleImageMsg", {"photoURL": picture.url}))
         return None
 
-    def adapter(self, conversation: Any, sender: Sender, background: Any, sessions: Any) -> Any:
+    def adapter(self, wiring: Wiring) -> Any:
         if not self.config.dingtalk_enabled:
             return None
         from .adapter import DingTalkChannel
 
-        return DingTalkChannel(self.config.dingtalk_app_secret, self.config.dingtalk_api_base, conversation, sender,
-                               background, app_key=self.config.dingtalk_app_key, sessions=sessions,
-                               client=self.app, config=self.config)
+        return DingTalkChannel(self.config.dingtalk_app_secret, self.config.dingtalk_api_base, wiring.conversation,
+                               wiring.sender, wiring.background, app_key=self.config.dingtalk_app_key,
+                               sessions=wiring.sessions, client=self.app, config=self.config, sorry=wiring.sorry)
 
     def start(self, runtime: Any) -> Any:
         """Stream mode: the lease heartbeat (and so, in one process of the deployment, the connection)."""

@@ -17,8 +17,6 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from handlers.replies import render
-
 from ...config import Config
 from ...media import MediaStore
 from ...messages import Inbound, Reply
@@ -30,7 +28,6 @@ from .client import DingTalkApp, session_payload
 from .protocol import MAX_BODY, DingMessage, check_robot, check_sign, parse_payload, webhook_allowed
 
 log = logging.getLogger("bot.platforms.dingtalk")
-SORRY = render("channel_sorry", {})[0]
 KINDS = {"text": "text", "picture": "image", "file": "file"}
 
 
@@ -58,6 +55,7 @@ class DingTalkChannel:
     sessions: Any = None  # where seen (timestamp, sign) pairs are remembered (the app's session factory)
     client: DingTalkApp | None = None  # the robot API (session replies, media downloads)
     config: Config | None = None  # where media is stored
+    sorry: str = ""  # what a person is told when the core itself fails
 
     def _handle(self, inbound: Inbound) -> Reply:
         """Text goes straight to the core; a picture/file is downloaded first (inside the budget)."""
@@ -83,7 +81,7 @@ class DingTalkChannel:
                                  lambda late: self.answer(msg, late), self.budget)
         except Exception:
             log.exception("conversation failed on dingtalk message %s", msg.msg_id)
-            return True, Reply(text=SORRY)
+            return True, Reply(text=self.sorry)
 
     def _check_replay(self, timestamp: str, sign: str, msg: DingMessage) -> None:
         """A (timestamp, sign) pair signs one message: it is accepted again only for that msgId (DingTalk's own

@@ -34,9 +34,9 @@ def _runtime():
 
 def served_roots() -> list[Path]:
     """The only folders a download link may point into: the media folder and the exports folder."""
-    from handlers.export import export_dir
+    from ...config import settings
 
-    return [MediaStore.from_config(_runtime().config).root.resolve(), export_dir().resolve()]
+    return [MediaStore.from_config(_runtime().config).root.resolve(), Path(settings().export_dir).resolve()]
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from ...messages import Sender
 from ...models import Person
 from ...push.outbox import Outgoing
 from ...push.sender import Chat, Picture
-from ..base import Limits, Platform
+from ..base import Limits, Platform, Wiring
 from .client import WecomApp, WecomRobot
 from .protocol import MAX_BODY
 
@@ -58,7 +57,7 @@ class Wecom(Platform):
                 "image", {"media_id": app.upload_media(Path(picture.path), "image")}, chatid=chat.chat_id))
         return None
 
-    def adapter(self, conversation: Any, sender: Sender, background: Any, sessions: Any) -> Any:
+    def adapter(self, wiring: Wiring) -> Any:
         """The callback handler, when the callback settings (corp id, token, AES key) are there."""
         if not self.config.wecom_enabled:
             return None
@@ -66,4 +65,5 @@ class Wecom(Platform):
         from .protocol import WecomCrypto
 
         crypto = WecomCrypto(self.config.wecom_token, self.config.wecom_aes_key, self.config.wecom_corp_id)
-        return WecomChannel(crypto, conversation, sender, background, client=self.app, config=self.config)
+        return WecomChannel(crypto, wiring.conversation, wiring.sender, wiring.background, client=self.app,
+                            config=self.config, sorry=wiring.sorry)

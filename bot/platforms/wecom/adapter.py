@@ -16,8 +16,6 @@ from datetime import datetime, timezone
 
 from flask import Blueprint, Response, current_app, request
 
-from handlers.replies import render
-
 from ...config import Config
 from ...media import MediaStore
 from ...messages import Inbound, Reply
@@ -30,7 +28,6 @@ from .protocol import MAX_BODY, WecomCrypto, WecomMessage, parse_message
 log = logging.getLogger("bot.platforms.wecom")
 
 FORWARDED_EVENTS = {"enter_agent", "subscribe"}
-SORRY = render("channel_sorry", {})[0]
 
 
 def to_inbound(msg: WecomMessage) -> Inbound | None:
@@ -57,6 +54,7 @@ class WecomChannel:
     background: Background
     client: WecomApp | None = None  # the message API (media downloads)
     config: Config | None = None  # where media is stored
+    sorry: str = ""  # what a person is told when the core itself fails
     budget: float = 3.5  # seconds; WeChat Work gives up after 5
     media_store: MediaStore | None = None  # built from `config` on first use
     media_deadline: float = MEDIA_DEADLINE
@@ -82,7 +80,7 @@ class WecomChannel:
                                            lambda late: self._send_late(msg, late), self.budget)
         except Exception:
             log.exception("conversation failed on wecom message %s", msg.dedup_key)
-            return 200, self.crypto.seal_reply(msg.from_user, SORRY, nonce=nonce)
+            return 200, self.crypto.seal_reply(msg.from_user, self.sorry, nonce=nonce)
         if reply is not None and reply.duplicate:
             return 200, self._answer_retry(msg, reply, nonce)
         if not on_time or reply is None:
