@@ -19,7 +19,7 @@ from .dates import AHEAD, FUTURE, PAST, DateHit, best_date, find_dates  # noqa: 
 from .fields import read_declaration, read_grade, read_season, read_speaker, read_target, read_top, read_topic
 from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
 from .signals import (
-    ALMOST_NOT, CLOCK, COMING, DAY_PART, DONE_AFTER_ALL, UNSURE, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
+    ALMOST_NOT, CLOCK, COMING, DAY_PART, DONE_AFTER_ALL, OBLIGATION, UNSURE, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
     TAIL_QUESTION, TIMES_HELD, WH_QUESTION, asks_a_not_a,
 )
 from .types import Parsed
@@ -173,7 +173,7 @@ def _parse(text: object, today: date) -> Parsed:
         if "undo" in cues and _cancelled(text, h):  # "支委会取消了"
             hit = best_date(find_dates(text, today, None))
             return Parsed("unknown", activities=h.codes(), date=hit.value if hit else None, negated=True)
-        if modifier_only and not find_dates(text, today, None) and find_counts(text) == (None, None):
+        if modifier_only and not any(d.value for d in find_dates(text, today, None)) and find_counts(text) == (None, None):
             return Parsed("unknown")  # "党课讲稿谁来写", "组织生活会的通知大家看一下": about a thing, not the activity
         if (not h.past and HOW_OFTEN.search(text)) or (
                 is_question and (not h.past or TAIL_QUESTION.search(text) or asks_a_not_a(text)
@@ -245,23 +245,26 @@ def lex_content_before(before: str) -> bool:
 def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Parsed:
     """A record, or a plan when the date is ahead or the words say so; `confirm` when the reading is unsure."""
     expected, present = find_counts(text)
+    obliged = OBLIGATION.search(text) is not None  # "支委会得赶紧开了", "争取这周开": to be done
+    past = h.past and not obliged
     # "下午3点开会": an announcement — unless it says who came ("9:30召开党员大会，…实到24名")
-    planned = h.plan or (present is None and ("点" in text or ":" in text) and CLOCK.search(text) is not None)
-    evidence = h.past or present is not None or HELD.search(text) is not None
+    planned = h.plan or obliged or (
+        present is None and ("点" in text or ":" in text) and CLOCK.search(text) is not None)
+    evidence = past or present is not None or (past == h.past and HELD.search(text) is not None)
     # nothing says done or planned: a bare weekday is the coming one ("周六组织大家去看红色电影 算主题党日")
-    lean = FUTURE if planned and not h.past else (PAST if h.past else (None if evidence else AHEAD))
+    lean = FUTURE if planned and not past else (PAST if past else (None if evidence else AHEAD))
     hits = find_dates(text, today, lean)
     if hits and h.activities and lx.lexicon().embedded_gate.search(text):
         # "开了支委会 研究了下个月的主题党日": 下个月 is the content's, not the report's
-        hits = [d for d in hits if not lex_content_before(text[:d.start])] or ([] if h.past else hits)
+        hits = [d for d in hits if not lex_content_before(text[:d.start])] or ([] if past else hits)
     hit = best_date(hits)
     when: date | None
     if hit is None:  # "下午3点开会", "大家准备一下 下午开党小组会": today
-        when = None if h.plan and not DAY_PART.search(text) else today
+        when = None if (h.plan or obliged) and not DAY_PART.search(text) else today
     else:
         when = hit.value
     future = (when is not None and when > today) or (hit is not None and hit.vague == FUTURE)
-    intent = "plan" if future or (planned and not h.past and (when is None or when >= today)) else "record"
+    intent = "plan" if future or (planned and not past and (when is None or when >= today)) else "record"
     if modifier_only and hit is None and expected is None and present is None:
         return Parsed("unknown")  # "支委会的记录本放在我办公桌上了": about a thing of the activity, not a report
     confidence = 1.0
@@ -270,14 +273,14 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
     if modifier_only:
         confidence -= 0.5
     if intent == "record" and h.activities:
-        held = h.past or hit is not None or expected is not None or present is not None or HELD.search(text)
+        held = past or hit is not None or expected is not None or present is not None or HELD.search(text)
         if not held:  # "支委会 学习二十大精神": nothing says it happened
             confidence -= 0.5
     if expected is not None and present is not None and present > expected:
         confidence -= 0.5
     if intent == "record" and when is None:  # "上个月开了组织生活会": which day? ask, never store today's date
         confidence -= 0.5
-    if intent == "plan" and h.past and when is not None and hit is not None and not h.plan:
+    if intent == "plan" and past and when is not None and hit is not None and not h.plan:
         confidence -= 0.5  # "这个礼拜天搞了主题党日" on a Wednesday: said as done, dated ahead
     if UNSURE.search(text):
         confidence -= 0.5  # "昨天是开了支委会吧 我忘了", "听说…开了": the sender is not sure either

@@ -39,7 +39,10 @@ DONE_AFTER_ALL = re.compile(r"(?:还是|最后|终于|最终)[^，,。；;]{0,4}
 # schedule to answer from, so it is not a progress question (and never a plan).
 COMING = re.compile(r"今天|今儿|明天|明儿|后天|下周|下个?星期|下礼拜|下个?月|今晚|待会|一会儿?")
 # The sender is not sure either (hearsay, memory): ask before storing.
-UNSURE = re.compile(r"我忘了|记不清|记不太清|好像是?|大概是|可能是|我记得|似乎|听说|据说|应该是吧")
+UNSURE = re.compile(r"我忘了|记不清|记不太清|好像是?|大概是|可能是|我记得|似乎|听说|据说|应该是吧"
+                    r"|他们支部|人家支部|别的支部|我没去|我没参加|没参加|我请假")
+# Something still to be done ("支委会得赶紧开了", "争取这周开"): its 了 is no past, the line no record.
+OBLIGATION = re.compile(r"赶紧|抓紧|争取|尽快|尽早|得开|该开了|需要开|必须开|务必")
 # A part of the day with no day named ("下午开党小组会"): today.
 DAY_PART = re.compile(r"(?<![昨前明后天])(?:上午|下午|晚上|中午|早上)|等下|等会|待会|一会儿|稍后|马上")
 # Asking what, when, who, how long about something done ("昨天的党课讲了多久"): a question, never a record.

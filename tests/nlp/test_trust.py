@@ -170,3 +170,19 @@ def test_hearsay_and_memory_are_asked(text: str) -> None:
 def test_which_day(text: str, intent: str, day: date) -> None:
     got = parse(text, TODAY)
     assert (got.intent, got.date) == (intent, day)
+
+
+@pytest.mark.parametrize("text", ["党员大会得赶紧开了", "组织生活会争取下周开", "下次党小组会记得通知我"])
+def test_still_to_be_done_is_a_plan_not_a_record(text: str) -> None:
+    assert parse(text, TODAY).intent == "plan"
+
+
+@pytest.mark.parametrize("text", ["昨天的党小组会我没参加", "他们支部前天开了党员大会"])
+def test_absent_or_about_another_branch_is_asked(text: str) -> None:
+    got = parse(text, TODAY)
+    assert got.intent == "record" and got.confirm
+
+
+def test_a_decision_taken_at_a_meeting_is_not_a_second_report() -> None:
+    got = parse("昨天开支委会时决定下周三开党员大会", TODAY)
+    assert (got.intent, got.activities, got.date) == ("record", ("branch_committee",), date(2022, 12, 27))
