@@ -20,7 +20,7 @@ from .models import (ROLE_LABELS, ActivityRecord, Award, Branch, Declaration, Gr
 ORG_NAME = "中共重庆市工业行业社会组织综合委员会（演示）"
 COMMITTEE_CHAT = "综合党委工作群（演示）"
 # Demo group chats: platform "web", which no platform client sends to; the local web chat shows what the bot
-# pushes to them in the chat of each of the group's people (bot/channels/web.py `inbox`). Real chats are
+# pushes to them in the chat of each of the group's people (bot/platforms/web/adapter.py `inbox`). Real chats are
 # wecom_robot / dingtalk_robot rows with a webhook (docs/channels.md).
 DEMO_CHAT_PLATFORM = "web"
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (

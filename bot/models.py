@@ -287,7 +287,7 @@ class OutboundMessage(Base):
 
 class SharedVersion(Base):
     """A counter every process can read: `directory` moves on each roster/organisation write (caches follow it),
-    `rate:<robot>` rows are the lock a robot's per-minute limit is counted under (bot/push.py)."""
+    `rate:<robot>` rows are the lock a robot's per-minute limit is counted under (bot/push/ratelimit.py)."""
 
     __tablename__ = "shared_version"
     name: Mapped[str] = mapped_column(String(300), primary_key=True)
@@ -298,7 +298,7 @@ PRECISE_TIME = DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql", "mariadb"
 
 
 class RateHit(Base):
-    """One call to a robot, counted by every process against its per-minute limit (bot/push.py)."""
+    """One call to a robot, counted by every process against its per-minute limit (bot/push/ratelimit.py)."""
 
     __tablename__ = "rate_hit"
     id: Mapped[int] = mapped_column(primary_key=True)

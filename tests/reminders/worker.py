@@ -24,7 +24,7 @@ def main(url: str, api_base: str) -> None:
     config = Config.from_env(env_file=None, database_url=url, wecom_api_base=api_base)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
-    # push.py tries once; the reminder layer's own backoff does the retrying
+    # the outbox tries once; the reminder layer's own backoff does the retrying
     sender = build_sender(config, sessions, backoff=Backoff(attempts=1, base=0.0, sleep=lambda s: None))
     # The days are walked through by hand; claims and backoff run on the real clock, shared by both processes
     # (as two instances in production share the wall clock). Backoff is shortened to milliseconds.
