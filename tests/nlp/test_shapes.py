@@ -62,3 +62,8 @@ def test_a_month_or_week_is_no_day(text: str) -> None:
 ])
 def test_activities_said_by_shape_or_by_their_other_names(text: str, code: str) -> None:
     assert parse(text, TODAY).activities == (code,)
+
+
+def test_a_lecture_said_as_giving_a_class() -> None:
+    got = parse("昨天王书记给大家上了一堂课 讲党史", TODAY)
+    assert (got.intent, got.activities, got.date) == ("record", ("party_lecture",), date(2022, 12, 27))
