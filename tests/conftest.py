@@ -32,6 +32,7 @@ _RUN = f"zt_{os.getpid()}_{uuid.uuid4().hex[:6]}"
 # Fixtures more than one folder uses: the fake platform and apps wired to it, the small committee and its chat.
 pytest_plugins = [
     "tests.support.platform_fixtures", "tests.support.chat_fixtures", "tests.support.media_fixtures",
+    "tests.support.real_app_fixtures",
 ]
 
 # Found once, at collection, and written back to the environment so tests/faults and subprocesses see the same.

@@ -62,3 +62,13 @@ def test_settings_are_read_once_per_environment(tmp_path, monkeypatch):
     assert settings() is first and first.export_dir == str(tmp_path / "a")
     monkeypatch.setenv("ZHIBU_EXPORT_DIR", str(tmp_path / "b"))
     assert settings().export_dir == str(tmp_path / "b")
+
+
+def test_the_example_environment_file_lists_every_setting():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "deploy" / "zhibu.env.example").read_text(encoding="utf-8")
+    listed = {line.lstrip("# ").split("=", 1)[0] for line in text.splitlines() if "ZHIBU_" in line.split("=", 1)[0]}
+    wanted = {f"ZHIBU_{name.upper()}" for name in Config.model_fields if name != "extra"}
+    assert wanted - listed == set()
+    assert "ZHIBU_DINGTALK_MODE" in listed and "ZHIBU_OFFICE_PASSWORD" in listed

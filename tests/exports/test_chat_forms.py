@@ -5,41 +5,21 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import fromstring
 
-import time
-from datetime import datetime, timezone
-
 import pytest
 
-from bot.app import create_app
-from bot.config import Config
-from bot.push.outbox import Backoff
 from tests.fakes.platform import CORP_SECRET
-from tests.support.channels import CRED, TS, open_reply, wecom_envelope
-from tests.support.hostile import DING_ACCOUNT, SECRET, ding_body, ding_headers, inner_text, post_ding, post_wecom, seed
+from tests.support.channels import open_reply, wecom_envelope
+from tests.support.hostile import DING_ACCOUNT, ding_body, ding_headers, inner_text, post_ding, post_wecom
 
 BRANCH = "重庆市机械工业协会党支部"
 THREE = {f"2022年{BRANCH}党建工作自评表.xlsx", f"2022年{BRANCH}工作活动记录本.docx", f"2022年{BRANCH}工作总结提纲.docx"}
 
 
 @pytest.fixture()
-def app(db_url, engine, platform, tmp_path, monkeypatch):  # noqa: F811
+def app(make_real_app, tmp_path, monkeypatch):
     """The real conversation core on both platforms (the fake servers), a secretary on the roster."""
     monkeypatch.setenv("ZHIBU_EXPORT_DIR", str(tmp_path / "exports"))
-    w = CRED["wecom"]
-    config = Config.from_env(env_file=None, database_url=db_url, demo=False, secret_key="test-secret",
-                             wecom_corp_id=w["corp_id"], wecom_token=w["token"], wecom_aes_key=w["aes_key"],
-                             wecom_secret=CORP_SECRET, wecom_agent_id=w["agent_id"], wecom_api_base=platform.base,
-                             dingtalk_app_key=CRED["dingtalk"]["app_key"], dingtalk_app_secret=SECRET,
-                             dingtalk_api_base=platform.base, dingtalk_new_api_base=platform.base)
-    app = create_app(config, clock=lambda: datetime(2022, 12, 26, 2, 0, tzinfo=timezone.utc))
-    rt = app.extensions["zhibu"]
-    seed(rt.sessions)
-    rt.services["wecom_channel"].crypto._now = lambda: TS + 30
-    rt.services["dingtalk_channel"].clock = lambda: TS + 30
-    rt.services["sender"].outbox.backoff = Backoff(attempts=2, base=0.01, sleep=time.sleep)
-    yield app
-    rt.services["background"].join(5)
-    rt.engine.dispose()
+    return make_real_app(wecom_secret=CORP_SECRET)
 
 
 def _wecom(app, text: str, msg_id: str) -> str:

@@ -21,37 +21,12 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.platforms.dingtalk.protocol import dingtalk_sign
 from bot.config import Config
-from bot.models import ActivityRecord, Branch, Group, InboundMessage, Organisation, Person, SecurityToken
+from bot.models import ActivityRecord, Branch, InboundMessage, Organisation, Person, SecurityToken
 from tests.support.channels import CRED, TS
+from tests.support.hostile import seed_real_roster
 
 BUILT_IN_KEY = "dev-only-change-me"  # what earlier versions signed everything with
 CLOCK = datetime(2022, 12, 26, 2, 0, tzinfo=timezone.utc)
-
-
-def _seed_real_roster(sessions) -> dict[str, int]:
-    with sessions() as s:
-        org = Organisation(name="重庆市某综合党委", rubric_id="seed000", year=2022)
-        s.add(org)
-        s.flush()
-        grp = Group(org_id=org.id, name="第一党建协作组")
-        s.add(grp)
-        s.flush()
-        b1 = Branch(org_id=org.id, group_id=grp.id, name="机械工业协会党支部")
-        b2 = Branch(org_id=org.id, group_id=grp.id, name="汽车商会党支部")
-        s.add_all([b1, b2])
-        s.flush()
-        people = {
-            "office": Person(org_id=org.id, name="李主任", role="office", wecom_userid="li-office", dingtalk_userid="li-office-dt"),
-            "leader": Person(org_id=org.id, name="吴组长", role="group_leader", group_id=grp.id, wecom_userid="wu-lead",
-                             dingtalk_userid="wu-lead-dt"),
-            "sec1": Person(org_id=org.id, name="王书记", role="secretary", branch_id=b1.id, group_id=grp.id,
-                           wecom_userid="wang-sec", dingtalk_userid="wang-sec-dt"),
-            "sec2": Person(org_id=org.id, name="赵书记", role="secretary", branch_id=b2.id, group_id=grp.id,
-                           wecom_userid="zhao-sec", dingtalk_userid="zhao-sec-dt"),
-        }
-        s.add_all(people.values())
-        s.commit()
-        return {k: p.id for k, p in people.items()} | {"org": org.id}
 
 
 @pytest.fixture()
@@ -69,7 +44,7 @@ def prod(db_url, engine, tmp_path, monkeypatch):
                              extra={"media_dir": str(tmp_path / "var" / "media")})
     app = create_app(config, clock=lambda: CLOCK)
     rt = app.extensions["zhibu"]
-    app.people = _seed_real_roster(rt.sessions)
+    app.people = seed_real_roster(rt.sessions)
     rt.services["dingtalk_channel"].clock = lambda: TS + 30
     yield app
     rt.services["background"].join(5)
@@ -173,7 +148,7 @@ def test_the_open_web_chat_is_off_with_a_real_roster_even_without_platforms(db_u
     for name in ("ZHIBU_DEMO", "ZHIBU_WEB_CHAT"):
         monkeypatch.delenv(name, raising=False)
     app = create_app(Config.from_env(env_file=None, database_url=db_url), clock=lambda: CLOCK)  # demo seeded: empty db
-    _seed_real_roster(app.extensions["zhibu"].sessions)  # then a real roster arrives
+    seed_real_roster(app.extensions["zhibu"].sessions)  # then a real roster arrives
     with app.extensions["zhibu"].sessions() as s:
         records = s.scalar(select(func.count()).select_from(ActivityRecord))
     c = app.test_client()
@@ -395,7 +370,7 @@ def test_doctor_names_each_unsafe_setting(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'z.sqlite3'}"
     app = create_app(Config.from_env(env_file=None, database_url=url, demo=False), clock=lambda: CLOCK)
-    _seed_real_roster(app.extensions["zhibu"].sessions)
+    seed_real_roster(app.extensions["zhibu"].sessions)
     app.extensions["zhibu"].engine.dispose()
     env = {"ZHIBU_DATABASE_URL": url, "ZHIBU_SECRET_KEY": BUILT_IN_KEY, "ZHIBU_WEB_CHAT": "on",
            "ZHIBU_DINGTALK_APP_KEY": "k", "ZHIBU_PUBLIC_URL": "http://bot.example.org", "ZHIBU_DEMO": "1",

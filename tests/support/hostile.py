@@ -16,20 +16,40 @@ ACCOUNT = "sec-wang"
 DING_ACCOUNT = "sec-wang-dt"
 
 
-def seed(sessions) -> None:
+def seed_roster(sessions, org_name: str, branches: list[str], people: dict[str, tuple]) -> dict[str, int]:
+    """One committee, one group (第一党建协作组), these branches and people — key: (name, role, branch index or None,
+    WeChat Work account, DingTalk account). Returns their ids by key, and the organisation's as "org"."""
     with sessions() as s:
-        org = Organisation(name="安全测试综合党委", rubric_id="seed000", year=2022)
+        org = Organisation(name=org_name, rubric_id="seed000", year=2022)
         s.add(org)
         s.flush()
         g = Group(org_id=org.id, name="第一党建协作组")
         s.add(g)
         s.flush()
-        b = Branch(org_id=org.id, group_id=g.id, name="重庆市机械工业协会党支部")
-        s.add(b)
+        rows = [Branch(org_id=org.id, group_id=g.id, name=name) for name in branches]
+        s.add_all(rows)
         s.flush()
-        s.add(Person(org_id=org.id, name="王建国", role="secretary", branch_id=b.id, group_id=g.id,
-                     wecom_userid=ACCOUNT, dingtalk_userid=DING_ACCOUNT))
+        made = {key: Person(org_id=org.id, name=name, role=role, branch_id=rows[b].id if b is not None else None,
+                            group_id=g.id if role != "office" else None, wecom_userid=wecom, dingtalk_userid=ding)
+                for key, (name, role, b, wecom, ding) in people.items()}
+        s.add_all(made.values())
         s.commit()
+        return {key: p.id for key, p in made.items()} | {"org": org.id}
+
+
+def seed(sessions) -> None:
+    """A one-secretary roster to attack."""
+    seed_roster(sessions, "安全测试综合党委", ["重庆市机械工业协会党支部"],
+                {"sec": ("王建国", "secretary", 0, ACCOUNT, DING_ACCOUNT)})
+
+
+def seed_real_roster(sessions) -> dict[str, int]:
+    """A real committee as a deployment imports it: an office member, a group leader and two secretaries."""
+    return seed_roster(sessions, "重庆市某综合党委", ["机械工业协会党支部", "汽车商会党支部"], {
+        "office": ("李主任", "office", None, "li-office", "li-office-dt"),
+        "leader": ("吴组长", "group_leader", None, "wu-lead", "wu-lead-dt"),
+        "sec1": ("王书记", "secretary", 0, "wang-sec", "wang-sec-dt"),
+        "sec2": ("赵书记", "secretary", 1, "zhao-sec", "zhao-sec-dt")})
 
 
 def snapshot(sessions) -> dict[str, str]:

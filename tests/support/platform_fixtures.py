@@ -55,15 +55,25 @@ def make_app(db_url, engine, platform, tmp_path) -> Callable:
             for key in ("wecom_channel", "dingtalk_channel"):
                 if key in rt.services:
                     rt.services[key].conversation = conv
-        if "wecom_channel" in rt.services:
-            rt.services["wecom_channel"].crypto._now = lambda: TS + 30
-        if "dingtalk_channel" in rt.services:
-            rt.services["dingtalk_channel"].clock = lambda: TS + 30
-        rt.services["sender"].outbox.backoff = Backoff(attempts=4, base=0.01, sleep=time.sleep)
+        pin(rt, attempts=4)
         apps.append(rt)
         return app
 
     yield build
     for rt in apps:
-        rt.services["background"].join(5)
-        rt.engine.dispose()
+        close(rt)
+
+
+def pin(rt, attempts: int) -> None:
+    """The platforms' clocks at TS + 30 s (the signed fixtures' time) and a quick outbox backoff."""
+    if "wecom_channel" in rt.services:
+        rt.services["wecom_channel"].crypto._now = lambda: TS + 30
+    if "dingtalk_channel" in rt.services:
+        rt.services["dingtalk_channel"].clock = lambda: TS + 30
+    rt.services["sender"].outbox.backoff = Backoff(attempts=attempts, base=0.01, sleep=time.sleep)
+
+
+def close(rt) -> None:
+    """Late replies finished, connections closed."""
+    rt.services["background"].join(5)
+    rt.engine.dispose()
