@@ -85,7 +85,7 @@ def targets_for(session: Session, org: Organisation, group: Group | None) -> lis
 
 
 def use_sender(sender: Any, engine: Any = None, config: Any = None) -> None:
-    """The app factory's Sender and Config (set by bot.dashboard.register), used by the chat handlers for
+    """The app factory's Sender and Config (set by bot.web.register), used by the chat handlers for
     messages over that app's database (`engine`; None: any): links are signed with the app's own secret key."""
     global _default_sender
     _default_sender = (sender, engine, config)
