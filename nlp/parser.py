@@ -33,6 +33,8 @@ _NORMALISE = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {
     ord("\n"): " ", ord("\r"): " ", ord("\t"): " ", 0x3002: "。",
     ord("冇"): "没",  # Cantonese 冇 (没有): "今天冇开党小组会"
 }
+_NORMALISE = str.maketrans(_NORMALISE)
+_TO_NORMALISE = re.compile("[" + "".join(re.escape(chr(c)) for c in _NORMALISE if chr(c) != _NORMALISE[c]) + "]")
 _MEANINGFUL = re.compile(r"[\u4e00-\u9fff0-9A-Za-z]")
 # Letters of scripts a Chinese secretary does not write in: a message in them is not for us.
 _FOREIGN = re.compile(
@@ -66,7 +68,8 @@ _QUERY_INTENTS = frozenset({"query_progress", "query_score", "ranking", "export"
 
 
 def normalise(text: str) -> str:
-    return text.translate(_NORMALISE).strip()
+    """Full-width ASCII to half-width, odd spaces out (translate only when there is something to change: speed)."""
+    return (text.translate(_NORMALISE) if _TO_NORMALISE.search(text) else text).strip()
 
 
 def parse(text: object, today: date | datetime | None = None) -> Parsed:
