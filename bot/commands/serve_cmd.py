@@ -47,8 +47,12 @@ def serve(bind: str | None, workers: int | None, threads: int | None, timeout: i
     if dangers(found):
         echo_findings(dangers(found))
         raise click.ClickException("设置不安全，拒绝启动：请按上面的提示修改（`zhibu doctor` 可随时复查）")
+    from bot.config import settings
+
     env = dict(os.environ)  # handed on to gunicorn, whose app reads its settings again (bot/config.py)
-    env["ZHIBU_SCHEDULER"] = "0" if no_scheduler else env.get("ZHIBU_SCHEDULER") or "1"
+    chosen = settings()  # ZHIBU_SCHEDULER from the environment or .env; unset: on
+    wanted = chosen.scheduler if "scheduler" in chosen.model_fields_set else True
+    env["ZHIBU_SCHEDULER"] = "1" if wanted and not no_scheduler else "0"
     for name, value in (("ZHIBU_BIND", bind), ("ZHIBU_WORKERS", workers), ("ZHIBU_THREADS", threads),
                         ("ZHIBU_WORKER_TIMEOUT", timeout)):
         if value is not None:
