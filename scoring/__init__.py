@@ -32,8 +32,8 @@ from .vocabulary import (ACTIVITIES, AWARD_LEVELS, AWARDS, DECLARATIONS, INCIDEN
                          speaker_role, star_rating)
 
 __all__ = [
-    "ACTIVITY_KINDS", "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement", "RequirementRef",
-    "ScoreCard", "VetoResult",
+    "ACTIVITY_KINDS", "TIERS", "Tier", "BonusResult", "Deduction", "ItemResult", "Missing", "Requirement",
+    "RequirementRef", "ScoreCard", "VetoResult",
     "Activity", "Award", "BranchFacts", "Declaration", "Exemption", "Incident", "speaker_role_of",
     "DEFAULT_RUBRIC", "RubricInfo", "list_rubrics", "load_rubric", "score_branch", "rank", "progress", "Progress",
     "facts_from_dict", "facts_to_dict",

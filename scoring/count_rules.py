@@ -95,8 +95,8 @@ class PerPeriod(RuleBase):
                         if d is None:
                             why = (f"{self.label} {tab.labels[i]}未开展" if c == 0
                                    else f"{self.label} {tab.labels[i]}只有{c}次，要求{mn}次")
-                            d = memo_put(memo, key, Deduction(pts, why, self.text, tab.ends[i], requirement=RequirementRef(
-                                item_id, self.key, "period", tab.labels[i])))
+                            ref = RequirementRef(item_id, self.key, "period", tab.labels[i])
+                            d = memo_put(memo, key, Deduction(pts, why, self.text, tab.ends[i], requirement=ref))
                         ded.append(d)
         current = s if s > k else k  # the first required period still open
         if current >= n:

@@ -75,8 +75,9 @@ class DeclarationRule(RuleBase):
             key = (ctx.year, item_id, due_ord, closed)
             hit = self.memo.get(key)
             if hit is None:
-                hit = memo_put(self.memo, key, Deduction(self.points, f"未提交{self.label}", self.text, due, requirement=ref)
-                            if closed else Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due, "declaration"))
+                hit = memo_put(self.memo, key,
+                               Deduction(self.points, f"未提交{self.label}", self.text, due, requirement=ref) if closed
+                               else Missing(self.key, self.label, 1, 0, f"{ctx.year}年", due, "declaration"))
             (ded if closed else miss).append(hit)
             return
         have = 0.0
@@ -130,8 +131,9 @@ class Proportional(RuleBase):
             return
         if share < 1.0:
             pts = round(self.weight * share, 2)
+            ref = RequirementRef(item_id, self.key, "ratio", f"{ctx.year}年")
             ded.append(Deduction(round(self.weight - pts, 4), f"{self.label}{share:.0%}，按比例得{num(pts)}分",
-                                 self.text, due, requirement=RequirementRef(item_id, self.key, "ratio", f"{ctx.year}年")))
+                                 self.text, due, requirement=ref))
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,8 +60,8 @@ def to_pdf(src: str | Path | list[str | Path], out_dir: str | Path, timeout: flo
         return convert([as_ods.get(s, s) for s in sources], out_dir, "pdf", timeout)
 
 
-_DEFAULT_CELL_STYLE = re.compile(r'<style:style style:name="Default" style:family="table-cell"[^>]*>(.*?)</style:style>',
-                                 re.S)
+_DEFAULT_CELL_STYLE = re.compile(
+    r'<style:style style:name="Default" style:family="table-cell"[^>]*>(.*?)</style:style>', re.S)
 
 
 def strict_line_breaks(ods: Path) -> None:
