@@ -8,7 +8,7 @@ from bot.exports.office import ranked_cards
 from bot.security.login_links import office_login_link
 from bot.models import AuditLog, Award, Branch, Incident, Organisation, Person
 
-from .test_pages import _login, app  # noqa: F401  (the app fixture)
+from tests.support.office import password_login as _login
 
 
 def _total(app, branch_id: int) -> float:

@@ -1,71 +1,15 @@
-"""The office pages through Flask's test client: login (password and signed link), ranking, month grid,
-turning a not-understood message into a record, the workflow status, downloads, and role limits."""
+"""The office pages through Flask's test client: ranking, month grid, turning a not-understood message into a
+record, the workflow status, downloads, and role limits (the app: tests/web/conftest.py)."""
 from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import openpyxl
-import pytest
 
-from bot.app import create_app
-from bot.config import Config
-from bot.security.login_links import office_login_link
-from bot.models import ActivityRecord, AuditLog, Group, InboundMessage, Person
-
-from tests.exports.demo import build_committee
-
-
-@pytest.fixture()
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("ZHIBU_OFFICE_PASSWORD", "demo")
-    cfg = Config.from_env(env_file=None, database_url=f"sqlite:///{tmp_path}/z.sqlite3", demo=False,
-                          secret_key="test-secret")
-    app = create_app(cfg, clock=lambda: datetime(2022, 12, 26, 2, 0, tzinfo=timezone.utc))
-    app.config["TESTING"] = True
-    sessions = app.extensions["zhibu"].sessions
-    with sessions() as s:
-        build_committee(s)
-    return app
-
-
-def _csrf(client, path="/office/login"):
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def _link(app, person_id: int, base: str = "") -> str:
-    """A one-time login link, as the bot would send it (stored as a digest)."""
-    with app.extensions["zhibu"].sessions() as s:
-        link = office_login_link(s, person_id, base)
-        s.commit()
-    return link
-
-
-def _login(client, name="汪庆", password="demo"):
-    return client.post("/office/login", data={"name": name, "password": password, "csrf": _csrf(client)})
-
-
-def test_pages_need_a_login(app):
-    c = app.test_client()
-    r = c.get("/office/")
-    assert r.status_code == 302 and "/office/login" in r.headers["Location"]
-    assert _login(c, password="wrong").status_code == 401
-    assert _login(c, name="书记00").status_code == 401  # a secretary is not office
-
-
-def test_one_time_link_logs_in_once_and_forgeries_do_not(app):
-    c = app.test_client()
-    link = _link(app, 1, "http://127.0.0.1:8000/")
-    assert link.startswith("http://127.0.0.1:8000/office/auth/")
-    path = link.replace("http://127.0.0.1:8000", "")
-    c2 = app.test_client()
-    assert c2.get(path[:-2] + "xx").status_code == 403
-    r = c.get(path)
-    assert r.status_code == 302 and c.get("/office/").status_code == 200
-    assert c2.get(path).status_code == 403  # used once: a second use opens nothing
-    assert c2.get("/office/").status_code == 302
+from bot.models import ActivityRecord, AuditLog, InboundMessage, Person
+from tests.support.office import login_link as _link, password_login as _login
 
 
 def test_ranking_grid_chart_and_downloads(app):
