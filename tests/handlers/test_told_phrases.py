@@ -174,3 +174,20 @@ def test_a_name_not_found_is_answered_with_names_that_exist(sessions):
     assert named, reply
     assert chat.say("demo-lead-1", f"{named.group(1)}多少分").text.startswith(f"{named.group(1)} 2022年度")
     assert chat.say("demo-lead-1", f"{named.group(2)}排名").text.startswith(f"{named.group(2)} 2022年排名")
+
+
+def test_help_names_a_branch_that_exists(sessions):
+    """The leader's and the office's help said "给第二党支部 3.3 打6分"; on the demo no branch is called that."""
+    from datetime import datetime, timezone
+
+    from bot.demo import seed_demo
+    from tests.support.committee import Chat
+
+    with sessions() as s:
+        seed_demo(s, DAY)
+        s.commit()
+    chat = Chat(sessions, datetime(2023, 1, 20, 2, tzinfo=timezone.utc))
+    for account in ("demo-lead-1", "demo-office"):
+        line = next(x[2:] for x in chat.say(account, "帮助").text.split("\n") if x.startswith("· 给"))
+        assert "第二党支部" not in line and re.fullmatch(r"给\S+党支部 3\.3 打6分", line), line
+        assert chat.say(account, line).text.startswith(f"已评分：{line[1:line.index(' ')]} 3.3 ")
