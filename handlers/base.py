@@ -163,9 +163,24 @@ def not_found(ctx: Context, name: str) -> ReplyData:
     """No branch or group is called `name`: say so, with a branch and a group of the asker's own scope as examples
     (the demo's branches are named after associations: a fixed "第二党支部" example named one that does not exist)."""
     groups = [g for g in ctx.store.groups(ctx.org.id) if ctx.person.group_id in (None, g.id)]
-    branches = ctx.store.branches(ctx.org.id, ctx.person.group_id if ctx.person.role == "group_leader" else None)
-    return ReplyData("branch_not_found", {"name": name, "branch_example": branches[0].name if branches else None,
+    branch = a_branch_in_scope(ctx)
+    return ReplyData("branch_not_found", {"name": name, "branch_example": branch.name if branch else None,
                                           "group_example": groups[0].name if groups else None})
+
+
+def a_branch_in_scope(ctx: Context) -> Branch | None:
+    """A branch the asker may ask about or act on (their own, their group's first, the committee's first), to
+    name in an example they can send as it is."""
+    if ctx.person.branch is not None:
+        return ctx.person.branch
+    found = ctx.store.branches(ctx.org.id, ctx.person.group_id if ctx.person.role == "group_leader" else None)
+    return found[0] if found else None
+
+
+def example_branch(ctx: Context) -> str:
+    """The name of a branch in the asker's scope, for an example line."""
+    found = a_branch_in_scope(ctx)
+    return found.name if found else "第一党支部"
 
 
 def target_branch(parsed: Any, ctx: Context) -> tuple[Branch | None, ReplyData | None]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import registry
-from .base import ALL_ROLES, Context, ReplyData
+from .base import ALL_ROLES, Context, ReplyData, a_branch_in_scope
 from .registry import IntentSpec
 
 INTENT = IntentSpec("help", "帮助", ALL_ROLES)
@@ -22,5 +22,5 @@ def examples(ctx: Context) -> list[str]:
     lines = registry.examples(ctx.person.role)
     if not any(EXAMPLE_BRANCH in line for line in lines) or ctx.store.find_branch(ctx.org.id, EXAMPLE_BRANCH):
         return lines
-    scope = ctx.store.branches(ctx.org.id, ctx.person.group_id if ctx.person.role == "group_leader" else None)
-    return [line.replace(EXAMPLE_BRANCH, scope[0].name) for line in lines] if scope else lines
+    branch = a_branch_in_scope(ctx)
+    return [line.replace(EXAMPLE_BRANCH, branch.name) for line in lines] if branch else lines

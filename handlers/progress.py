@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from nlp.types import Parsed
 
-from .base import ALL_ROLES, Context, ReplyData, target_branch
+from .base import ALL_ROLES, Context, ReplyData, example_branch, target_branch
 from .registry import IntentSpec
 
 INTENT = IntentSpec("query_progress", "查询进度", ALL_ROLES,
@@ -16,7 +16,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if refusal is not None:
         return refusal
     if branch is None:
-        return ReplyData("need_branch", {"example": "第二党支部进度"})
+        return ReplyData("need_branch", {"example": f"{example_branch(ctx)}进度"})
     card = ctx.card(branch)
     codes = list(parsed.activities) or [None]
     rows = []

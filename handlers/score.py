@@ -13,7 +13,7 @@ from typing import Callable
 from bot.models import Branch
 from nlp.types import Parsed
 
-from .base import ALL_ROLES, Context, ReplyData, fmt_points, target_branch
+from .base import ALL_ROLES, Context, ReplyData, example_branch, fmt_points, target_branch
 from .registry import IntentSpec
 
 INTENT = IntentSpec("query_score", "查询得分", ALL_ROLES,
@@ -32,7 +32,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     if refusal is not None:
         return refusal
     if branch is None and "扣分" in (ctx.text or ""):  # a leader or the office: deductions are a branch's
-        return ReplyData("need_branch", {"example": f"{_a_branch_name(ctx)}还有哪些扣分项"})
+        return ReplyData("need_branch", {"example": f"{example_branch(ctx)}还有哪些扣分项"})
     if branch is None:  # a leader or the office asked without naming a branch: their ranking answers it
         from . import ranking
 
@@ -84,12 +84,6 @@ def _confirmed(ctx: Context, branch: Branch, year: int) -> Callable[[], bool]:
     """Whether the office confirmed the final scores of the branch's group for `year` (asked only when the office
     has scored an item: until it confirms, its scores are 办公室评分, not the 最终得分)."""
     return lambda: ctx.store.submission(ctx.org.id, year, "office", group_id=branch.group_id) is not None
-
-
-def _a_branch_name(ctx: Context) -> str:
-    """A branch the asker may ask about, for an example they can send as it is."""
-    found = ctx.store.branches(ctx.org.id, ctx.person.group_id if ctx.person.role == "group_leader" else None)
-    return found[0].name if found else "第一党支部"
 
 
 def _card(ctx: Context, branch: Branch, year: int):

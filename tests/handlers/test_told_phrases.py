@@ -191,3 +191,21 @@ def test_help_names_a_branch_that_exists(sessions):
         line = next(x[2:] for x in chat.say(account, "帮助").text.split("\n") if x.startswith("· 给"))
         assert "第二党支部" not in line and re.fullmatch(r"给\S+党支部 3\.3 打6分", line), line
         assert chat.say(account, line).text.startswith(f"已评分：{line[1:line.index(' ')]} 3.3 ")
+
+
+def test_a_branch_is_asked_for_with_one_that_exists(sessions):
+    """"我们协作组的进度" from a leader asks which branch; the example was "第二党支部进度" on every committee."""
+    from datetime import datetime, timezone
+
+    from bot.demo import seed_demo
+    from tests.support.committee import Chat
+
+    with sessions() as s:
+        seed_demo(s, DAY)
+        s.commit()
+    chat = Chat(sessions, datetime(2023, 1, 20, 2, tzinfo=timezone.utc))
+    for question, tail in (("进度怎么样", "进度"), ("还有哪些扣分项", "还有哪些扣分项")):
+        asked = chat.say("demo-lead-1", question).text
+        example = re.fullmatch(rf"请说明是哪个支部，例如“(\S+党支部){tail}”。", asked)
+        assert example and example.group(1) != "第二党支部", asked
+        assert chat.say("demo-lead-1", f"{example.group(1)}{tail}").text.startswith(example.group(1))
