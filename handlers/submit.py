@@ -24,8 +24,15 @@ INTENT = IntentSpec("submit", "提交评价", frozenset({"secretary", "group_lea
 PREVIOUS = {"self": (), "group": ("self",), "office": ("group", "self")}
 
 
+OPENS_MONTH = 12  # a year's evaluation is submitted from its last month on (seed 000: self-evaluations by Jan 10)
+
+
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     role = ctx.person.role
+    if ctx.year == ctx.today.year and ctx.today.month < OPENS_MONTH:  # the year under review has just begun
+        return ReplyData("submit_too_early", {
+            "year": ctx.year, "role": role, "due": deadline_dates(ctx.org, ctx.year)["self" if role == "secretary" else "group"],
+            "closed": ctx.year - 1 if ctx.season.is_closed(ctx.year - 1) and ctx.year - 1 >= ctx.season.first_year else None})
     if role == "secretary":
         return _preview_self(ctx)
     if role == "group_leader":
