@@ -27,11 +27,18 @@ PREVIOUS = {"self": (), "group": ("self",), "office": ("group", "self")}
 OPENS_MONTH = 12  # a year's evaluation is submitted from its last month on (seed 000: self-evaluations by Jan 10)
 
 
+def early(ctx: Context) -> bool:
+    """The year under review is today's and its last month has not come: a group table or the office's final
+    scores (which close the year) are refused; a self-evaluation is taken, said to be early (a later one replaces
+    it)."""
+    return ctx.year == ctx.today.year and ctx.today.month < OPENS_MONTH
+
+
 def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     role = ctx.person.role
-    if ctx.year == ctx.today.year and ctx.today.month < OPENS_MONTH:  # the year under review has just begun
+    if early(ctx) and role != "secretary":  # the group's and the office's scores wait for the year's end
         return ReplyData("submit_too_early", {
-            "year": ctx.year, "role": role, "due": deadline_dates(ctx.org, ctx.year)["self" if role == "secretary" else "group"],
+            "year": ctx.year, "role": role, "due": deadline_dates(ctx.org, ctx.year)["group"],
             "closed": ctx.year - 1 if ctx.season.is_closed(ctx.year - 1) and ctx.year - 1 >= ctx.season.first_year else None})
     if role == "secretary":
         return _preview_self(ctx)
@@ -51,7 +58,7 @@ def _preview_self(ctx: Context) -> ReplyData:
                         ctx.expires(30))
     data = card_data(card, ctx)
     data.update(self_total=card.computed_total or card.total, existing=existing.total if existing else None,
-                due=due, days=(due - ctx.today).days)
+                due=due, days=(due - ctx.today).days, early=early(ctx), today=ctx.today)
     return ReplyData("submit_self_preview", data)
 
 

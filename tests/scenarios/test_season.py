@@ -228,14 +228,16 @@ def test_a_whole_season(season, sessions):
     assert season.say("sec1", "2022年12月20日开了支委会") == (
         "2022年12月20日属于2022年度，这一年度的评价已经结束，没有记录。现在登记的是2023年度；确需补登请联系综合党委办公室。")
     assert season.say("lead1", "给第二党支部 3.3 打5分") == "已评分：第二党支部 3.3 三会一课 5分（满分7分）。协作组评分合计97分。"
-    # nor is a submission: 2022's are in, and 2023's are not due before its end (it offered a 2023 self-evaluation
-    # of 100分, "截止1月10日，还有306天")
-    assert season.say("sec3", "提交自评") == (
-        "2022年度考核已经关闭。2023年度还没结束，自评在年底提交（2024年1月10日前报协作组组长）。\n"
-        "现在可以发“我们支部现在多少分”看截至今天的得分。")
+    # nor is a submission: 2022's are in; 2023's group table is not due before its end (it offered a 2023 self-
+    # evaluation of 100分, "截止1月10日，还有306天", and the office's confirmation would have closed 2023 in March)
     assert season.say("lead2", "提交") == (
-        "2022年度考核已经关闭。2023年度还没结束，协作组评分汇总表在年底提交（2024年1月19日前报综合党委办公室）。\n"
+        "2022年度考核已经关闭。2023年度还没结束，协作组评分汇总表在年底提交（2024年1月19日前报综合党委办公室），现在没有提交。\n"
         "现在可以发“本组排名”看截至今天的得分。")
+    early = season.say("sec3", "提交自评")
+    assert early.startswith("2023年度还没结束，自评在年底提交（2024年1月10日前报协作组组长）。以下是截至3月10日的得分，"
+                            "现在提交的话，年底还可以再提交一次覆盖。\n第三党支部 2023年度自评：")
+    assert early.endswith("确认提交给协作组组长请回复“确认”，不提交回复“取消”。")
+    assert season.say("sec3", "取消") == "好的，已取消。"
     assert season.say("sec1", "关闭2022年度考核") == (
         "抱歉，书记不能关闭年度考核：只有综合党委办公室可以操作。没有做任何改动。\n发“帮助”看看您可以做什么。")
     assert season.say("office1", "关闭2022年度考核") == "2022年度考核已经关闭了。"
