@@ -27,7 +27,8 @@ _TARGET_PREFIX = re.compile(
 _TOP = re.compile(rf"前\s*(?P<n>\d{{1,3}}|[一二三四五六七八九十百]{{1,3}})\s*(?:名|位|个)?"
                   rf"|(?:最前面|最靠前|排在前面|靠前|排前面)的?\s*(?P<n2>\d{{1,3}}|[一二三四五六七八九十两]{{1,3}})\s*(?:名|位|个)")
 # The office closes or reopens an evaluation year: "关闭2022年度考核", "重新打开2022年度考核", "把2022年的考核关了".
-_YEAR_WORD = r"(?P<y{n}>\d{{4}}|[〇零一二三四五六七八九]{{4}})?\s*(?:年度|年的|年)?\s*的?"
+_YEAR_WORD = r"(?P<y{n}>\d{{4}}|[〇零一二三四五六七八九]{{4}}|去年|今年|前年)?\s*(?:年度|年的|年)?\s*的?"
+_RELATIVE_YEAR = {"前年": -2, "去年": -1, "今年": 0}
 _SEASON = re.compile(
     r"(?P<v>关闭|结束|关掉|重新打开|重新开启|重新开放|重开|再打开)\s*" + _YEAR_WORD.format(n=1) + r"(?:年度)?(?:考核|考评|评价|评估)"
     r"|" + _YEAR_WORD.format(n=2) + r"(?:考核|考评|评价|评估)\s*(?P<v2>关闭|结束|关掉|关了|重新打开|重新开启|重开|再打开)"
@@ -91,15 +92,17 @@ def read_top(text: str) -> int | None:
     return to_int(m.group("n") or m.group("n2")) if m else None
 
 
-def read_season(text: str) -> Parsed | None:
-    """"关闭2022年度考核" -> season close 2022; "重新打开年度考核" -> season reopen, no year (the handler picks it)."""
+def read_season(text: str, this_year: int) -> Parsed | None:
+    """"关闭2022年度考核" -> season close 2022; "重新打开去年的考核" -> reopen this_year - 1; "重新打开年度考核" ->
+    reopen, no year (the handler picks it)."""
     if "考" not in text and "评" not in text:
         return None
     m = _SEASON.search(text)
     if m is None:
         return None
     verb, year = m.group("v") or m.group("v2"), m.group("y1") or m.group("y2")
-    return Parsed("season", action="reopen" if verb in _REOPEN else "close", year=year_of(year) if year else None)
+    number = this_year + _RELATIVE_YEAR[year] if year in _RELATIVE_YEAR else (year_of(year) if year else None)
+    return Parsed("season", action="reopen" if verb in _REOPEN else "close", year=number)
 
 
 def read_speaker(text: str, lex: lx.Lexicon) -> str | None:

@@ -116,7 +116,7 @@ def _parse(text: object, today: date) -> Parsed:
 
     if is_question and HOWTO.search(text):  # "怎么撤销刚才的记录": how to, not the action
         return Parsed("help")
-    if not is_question and (season := read_season(text)) is not None:  # "关闭2022年度考核"
+    if not is_question and (season := read_season(text, today.year)) is not None:  # "关闭2022年度考核"
         return season
 
     # Corrections and undo: about the previous message.

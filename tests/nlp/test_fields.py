@@ -14,6 +14,7 @@ TODAY = date(2022, 12, 28)
 @pytest.mark.parametrize("text, action, year", [
     ("关闭2022年度考核", "close", 2022), ("重新打开2022年度考核", "reopen", 2022), ("关闭年度考核", "close", None),
     ("把2021年的考核关了", "close", 2021), ("结束二〇二二年度考评", "close", 2022), ("重开2022年度评价", "reopen", 2022),
+    ("重新打开去年的考核", "reopen", 2021),  # sent in 2022
 ])
 def test_the_office_closes_or_reopens_a_year(text: str, action: str, year: int | None) -> None:
     got = parse(text, TODAY)
@@ -39,7 +40,7 @@ def test_send_me_with_nothing_exportable_is_no_export(text: str) -> None:
     assert parse(text, TODAY).intent != "export"
 
 
-@pytest.mark.parametrize("text, top", [("最靠前的五个支部是哪些", 5), ("排在前面的3个协作组", 3)])
+@pytest.mark.parametrize("text, top", [("最靠前的五个支部是哪些", 5), ("排在前面的3个协作组", 3), ("今年哪个支部得分最高", None)])
 def test_rankings_asked_without_the_word(text: str, top: int) -> None:
     got = parse(text, TODAY)
     assert (got.intent, got.top) == ("ranking", top)
