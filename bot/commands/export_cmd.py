@@ -192,7 +192,7 @@ def check_summary_cmd(ctx: click.Context, file: Path) -> None:
         text = read_text(file)
     except Exception as exc:  # a damaged .docx or an unknown encoding: say so in one line
         raise click.ClickException(f"无法读取 {file.name}：{exc}") from None
-    year = ctx.obj["year"] or _committee_year()
+    year = ctx.obj["year"] or _committee_year(ctx.obj["as_of"])
     result = check_summary(text, year)
     click.echo(f"字数：{result.chars}（上限 {result.max_chars}）" + ("，超出上限，请删减" if result.too_long else ""))
     for t in result.topics:
@@ -207,12 +207,12 @@ def check_summary_cmd(ctx: click.Context, file: Path) -> None:
     ctx.exit(0 if result.ok else 1)
 
 
-def _committee_year() -> int:
-    """The year under review (bot/season.py: last year until the office closes it), from the database's first
-    organisation; without a database, the year the default calendar is reviewing (bot/season.py)."""
+def _committee_year(as_of: date | None = None) -> int:
+    """The year under review on `as_of` (default today; bot/season.py: last year until the office closes it), from
+    the database's first organisation; without a database, the year the default calendar is reviewing."""
     from bot import season
 
-    today = _today()
+    today = as_of or _today()
     try:
         from bot.config import Config
         from bot.db import make_engine, make_session_factory

@@ -88,15 +88,16 @@ def test_one_topic_missing_fails_and_says_which():
 
 
 def test_the_committees_year_not_the_machines(tmp_path, monkeypatch):
-    """The demo committee evaluates 2022: 八、 must be the 2023 plan whatever the machine's clock says."""
+    """On Jan 5 2023 the demo committee reviews 2022 (bot/season.py): 八、 must be the 2023 plan, not the machine's
+    year's. --as-of plays that day (it was ignored by check-summary, which then asked for the 2026 plan)."""
     cli_database(tmp_path, monkeypatch)
     path = tmp_path / "s.txt"
     path.write_text(GOOD, encoding="utf-8")
-    r = CliRunner().invoke(main, ["export", "check-summary", str(path)])
+    r = CliRunner().invoke(main, ["export", "--as-of", "2023-01-05", "check-summary", str(path)])
     assert r.exit_code == 0, r.output
     assert "✓ 八、2023年工作计划" in r.output and "结论：符合要求" in r.output
     body5 = GOOD[GOOD.index("开展法律法规宣讲"):GOOD.index("六、")]
     path.write_text(GOOD.replace(body5, "（请结合本支部实际补充具体做法和成效。）\n"), encoding="utf-8")
-    r = CliRunner().invoke(main, ["export", "check-summary", str(path)])
+    r = CliRunner().invoke(main, ["export", "--as-of", "2023-01-05", "check-summary", str(path)])
     assert r.exit_code == 1 and "✗ 五、" in r.output and "结论：需修改（1 个方面不合格）" in r.output
     assert "只有提纲的提示或预填的数字" in r.output
