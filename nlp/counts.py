@@ -26,10 +26,12 @@ _PRESENT = re.compile(
     rf"听课的?|听课党员|参学|参训|到的|来的|去的|(?<![\u4e00-\u9fa5])到)"  # "应到7 到7": a bare 到 after a space
     rf"{_FILL}(?P<n>{NUM}){_AFTER}"
 )
-# A count before its verb: "二十三名党员听了", "8个党员都参加了", "五个支委都到了", "26个人参加".
+# A count before its verb: "二十三名党员听了", "8个党员都参加了", "五个支委都到了", "26个人参加", "8个人都在".
 _PRESENT_AFTER = re.compile(
-    rf"(?P<n>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委|班子成员|成员|人)?(?:都|全|全部|也|一起|均)?"
+    rf"(?P<n>{NUM})\s*(?:个人|人|名|位|个)(?:党员|同志|委员|支委|班子成员|成员|人)?(?:(?:都|全|全部|也|一起|均)?"
     rf"(?:参加|参会|到会|出席|实到|与会|到场|到了|来了|去了|听了|到齐|在场|参与|听课)"
+    # "8个人都在", "八个人全到": everyone of them there, said at a clause end (not "都在忙")
+    rf"|(?:都|全|全部|均)(?:在|到)(?=[,，。;；!！~\s]|$|了))"
 )
 # "十一个人到了九个", "9个人到了8个": expected, then present.
 _OF = re.compile(
@@ -48,7 +50,7 @@ _ABSENT = (
 )
 _MEMBERS = re.compile(
     rf"(?<!听课)(?<!参会)(?<!到会)(?<!参加)(?<!出席)(?:共有|现有|全体|支部)?(?:党员|委员|支委)(?:共|共有)?\s*(?P<n>{NUM})\s*(?:人|名|位)")
-_GATE = re.compile(r"[到会席加场缺假员来去听齐勤共/]")
+_GATE = re.compile(r"[到会席加场缺假员来去听齐勤共在/]")
 
 
 # A line typed in English ("7 people attended"): the present count.

@@ -38,8 +38,11 @@ _REOPEN = ("重新打开", "重新开启", "重新开放", "重开", "再打开"
 _SPEAKER_PREFIX = re.compile(
     rf"^.*(?:{RELATIVE_DAY_WORDS}|今天|昨天|前天|明天|后天|今早|今晚|昨晚|上午|下午|晚上|早上|中午|周[一二三四五六日天]|[日号]|由|请|邀请|特邀|"
     r"召开|支委会|党员大会|党课|会上|会后|会议上|是|的|[,，。、\s]"
-    r"|(?:周|星期|礼拜)[一二三四五六日天]|礼拜天|礼拜日|科协|党校|大学|学院|组织部|宣传部|统战部)"
+    r"|(?:周|星期|礼拜)[一二三四五六日天]|礼拜天|礼拜日|科协|党校|大学|学院|组织部|宣传部|统战部"
+    r"|[〇零一二两三四五六七八九十百\d]\s*(?:个人|人|名|位))"  # "实到三十二人赵老师讲了党课": a count is no name
 )
+_COUNT_WORDS = frozenset("名位人个")
+_NUMERALS = frozenset("〇零一二两三四五六七八九十百0123456789")
 _NOT_A_TARGET = re.compile(r"[我咱在里这那哪们的]")
 _TOPIC = re.compile(
     r"(?:主题|题目|内容|议题)\s*(?:是|为|:|：)\s*[“\"《]?(?P<t>[^，,。；;！!？?”\"》\s]+)"
@@ -111,7 +114,10 @@ def read_speaker(text: str, lex: lx.Lexicon) -> str | None:
     m = lex.speaker.search(text)
     if m is None:
         return None
-    name = m.group("sp") or m.group("sp2") or m.group("sp3")
+    group = "sp" if m.group("sp") else ("sp2" if m.group("sp2") else "sp3")
+    name = m.group(group)
+    if name[:1] in _COUNT_WORDS and text[m.start(group) - 1:m.start(group)] in _NUMERALS:
+        name = name[1:]  # "实到9名王老师": the 名 of the count
     name = _SPEAKER_PREFIX.sub("", name)
     if name == "同志":  # "请纪委的同志做了辅导": names nobody ("书记讲党课" does: the branch's secretary)
         return None

@@ -19,8 +19,9 @@ from .dates import AHEAD, FUTURE, PAST, DateHit, best_date, find_dates  # noqa: 
 from .fields import read_declaration, read_grade, read_season, read_speaker, read_target, read_top, read_topic
 from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
 from .signals import (
-    ALMOST_NOT, CLOCK, COMING, DAY_PART, DONE_AFTER_ALL, OBLIGATION, UNSURE, HELD, HOW_OFTEN, HOWTO, NEGATION, QUESTION_MARK, STRONG_QUESTION,
-    TAIL_QUESTION, TIMES_HELD, WH_QUESTION, asks_a_not_a,
+    ALMOST_NOT, CLOCK, COMING, DAY_PART, DEFERRED, DONE_AFTER_ALL, HELD, HOW_OFTEN, HOWTO, NEGATION, OBLIGATION,
+    QUESTION_MARK, STRONG_QUESTION, TAIL_QUESTION, TIMES_HELD, UNSURE, WH_QUESTION, asks_a_not_a, asks_how_many,
+    asks_which,
 )
 from .types import Parsed
 
@@ -53,6 +54,7 @@ _SUBMITTED = re.compile(
 _NOT_SUBMITTED = re.compile(r"(?:没有?|未|还没有?|尚未)(?:提交|交|上报|报送|报|确认)")
 _HOLD_SUBMIT = re.compile(r"(?:先不|暂不|不要|先别|别|不用|不)(?:提交|交|上报|确认)")
 _BY_DATE = re.compile(r"[日号]\s*(?:之|以)?前")
+_WHY = re.compile(r"为什么|为啥|凭什么|为何|怎么会|咋会|咋就|怎么就")
 
 # 'Send me' words that ask for an export only when something exportable is named.
 _SEND_ME = frozenset({"发我", "发给我", "发一下", "传我", "给我一份", "要一份", "发一份", "发到群里", "发群里", "发到群", "推送到群"})
@@ -100,6 +102,8 @@ def _parse(text: object, today: date) -> Parsed:
     if not _MEANINGFUL.search(text) or _FOREIGN.search(text):
         return Parsed("unknown")
 
+    if ("说" in text or "告诉" in text or "补" in text) and (deferred := DEFERRED.search(text)):
+        text = (text[:deferred.start()] + text[deferred.end():]).strip()  # "是什么会我等下再说": said later
     lex = lx.lexicon()
     tokens = lex.tokenizer.lcut(text, HMM=False)
     h = Hits(scan(tokens, lex))
@@ -112,7 +116,7 @@ def _parse(text: object, today: date) -> Parsed:
         modifier_only = content_filter(text, tokens, h, lex)
         held_with_activity(tokens, h)
     cues = h.cues
-    is_question = h.question or QUESTION_MARK.search(text) is not None or asks_a_not_a(text)
+    is_question = h.question or QUESTION_MARK.search(text) is not None or asks_a_not_a(text) or asks_which(text)
 
     if is_question and HOWTO.search(text):  # "怎么撤销刚才的记录": how to, not the action
         return Parsed("help")
@@ -134,6 +138,8 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("undo", activities=h.codes(), date=hit.value if hit else None)
 
     # Leaders and the office.
+    if "分" in text and _WHY.search(text):  # "为什么3.3扣了1分": asks about a score, grades nothing
+        return Parsed("query_score", activities=h.codes(), target=read_target(text), period=_period(h))
     if "分" in text and (graded := read_grade(text)) is not None:
         return graded
     if "deadline" in cues:
@@ -161,7 +167,8 @@ def _parse(text: object, today: date) -> Parsed:
         return Parsed("query_progress", activities=h.codes(), target=read_target(text), period=_period(h))
 
     if h.activities or h.generic:
-        strong_question = h.strong_question or STRONG_QUESTION.search(text) is not None or asks_a_not_a(text)
+        strong_question = (h.strong_question or STRONG_QUESTION.search(text) is not None or asks_a_not_a(text)
+                           or asks_which(text))
         if strong_question and not h.past and not h.activities[1:] and COMING.search(text):
             return Parsed("unknown")  # "明天开党员大会吗？": asks about the schedule, which the bot does not keep
         if strong_question and not h.activities and not h.periods and "没" not in text and not NEGATION.search(text):
@@ -180,10 +187,10 @@ def _parse(text: object, today: date) -> Parsed:
             return Parsed("unknown")  # "党课讲稿谁来写", "组织生活会的通知大家看一下": about a thing, not the activity
         if (not h.past and HOW_OFTEN.search(text)) or (
                 is_question and (not h.past or TAIL_QUESTION.search(text) or asks_a_not_a(text)
-                                 or WH_QUESTION.search(text))) or (
+                                 or WH_QUESTION.search(text) or asks_which(text) or asks_how_many(text))) or (
                 "次" in text and TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
-            return Parsed("query_progress", activities=h.codes(), period=_period(h))
+            return Parsed("query_progress", activities=h.codes(), target=read_target(text), period=_period(h))
         return _report(text, h, today, modifier_only)
 
     expected, present = find_counts(text)
@@ -234,6 +241,12 @@ def _submission(text: str, h: Hits, is_question: bool) -> Parsed | None:
     if _SUBMITTED.search(text) or _NOT_SUBMITTED.search(text) or _BY_DATE.search(text):
         return Parsed("deadline")
     return Parsed("submit", target=read_target(text))
+
+
+def _still_a_question(text: str) -> bool:
+    """A question mark or word left in a line read as a report (not a bare 几: "有几个来不了" is a few)."""
+    return (any(m.group() != "几" for m in STRONG_QUESTION.finditer(text)) or asks_a_not_a(text)
+            or asks_which(text) or asks_how_many(text))
 
 
 def _period(h: Hits) -> str | None:
@@ -287,6 +300,8 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
         confidence -= 0.5  # "这个礼拜天搞了主题党日" on a Wednesday: said as done, dated ahead
     if UNSURE.search(text):
         confidence -= 0.5  # "昨天是开了支委会吧 我忘了", "听说…开了": the sender is not sure either
+    if _still_a_question(text):
+        confidence -= 0.5  # a question shape no rule above took for one: asked, never stored silently
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
         speaker=read_speaker(text, lx.lexicon()), topic=read_topic(text), confidence=max(confidence, 0.0),

@@ -29,3 +29,15 @@ def test_not_these(text: str) -> None:
     """A date written with a slash is no fraction; 全体党员 N人参加 is a present count only."""
     expected, _present = find_counts(text)
     assert expected is None
+
+
+@pytest.mark.parametrize("text, present", [
+    ("开了党小组会 六个人都在", 6), ("支委会五名委员全到", 5), ("党员大会开完了，三十个人全到了", 30),
+])
+def test_everyone_there_after_a_count(text: str, present: int) -> None:
+    """"N个人都在", "N名…全到": the count is who came."""
+    assert find_counts(text) == (None, present)
+
+
+def test_busy_is_not_there() -> None:
+    assert find_counts("这几天六个人都在忙年终总结") == (None, None)

@@ -84,3 +84,29 @@ def test_colleagues_asked_for_a_thing_is_no_record() -> None:
                                           ("我们支部现在是几星", "query_score"), ("年度计划已经交上去了", "declare")])
 def test_more_intents_by_shape(text: str, intent: str) -> None:
     assert parse(text, TODAY).intent == intent
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("上周五开了党员大会实到二十八人李书记讲了党课", "李书记"), ("应到9人实到9名王老师给大家讲了党课", "王老师"),
+])
+def test_a_speaker_after_a_count_is_the_name_only(text: str, speaker: str) -> None:
+    assert parse(text, TODAY).speaker == speaker
+
+
+@pytest.mark.parametrize("text, target", [("三支部的党小组会搞够了没", "三支部"), ("第二党支部的主题党日开齐了没有", "第二党支部"),
+                                          ("四支部今年党课上了没", "四支部")])
+def test_a_progress_question_about_an_activity_names_its_branch(text: str, target: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.target) == ("query_progress", target)
+
+
+@pytest.mark.parametrize("text", ["凭什么4.2扣了2分", "为啥2.1只给了3分", "2.3为什么扣了0.5分"])
+def test_asking_why_a_score_was_given_is_a_score_question(text: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.item, got.score, got.deduction) == ("query_score", None, None, None)
+
+
+@pytest.mark.parametrize("text, target", [("rank 第二协作组", "第二协作组"), ("Ranking 三支部", "三支部")])
+def test_a_ranking_asked_in_english(text: str, target: str) -> None:
+    got = parse(text, TODAY)
+    assert (got.intent, got.target) == ("ranking", target)

@@ -67,3 +67,23 @@ def test_activities_said_by_shape_or_by_their_other_names(text: str, code: str) 
 def test_a_lecture_said_as_giving_a_class() -> None:
     got = parse("昨天王书记给大家上了一堂课 讲党史", TODAY)
     assert (got.intent, got.activities, got.date) == ("record", ("party_lecture",), date(2022, 12, 27))
+
+
+@pytest.mark.parametrize("text, day", [
+    ("qiantian开了党员大会", date(2022, 12, 26)), ("Zuotian上了党课 到了9人", date(2022, 12, 27)),
+    ("jintian 开了支委会", date(2022, 12, 28)), ("zuo tian组织了主题党日", date(2022, 12, 27)),
+    ("zuowan开了党小组会", date(2022, 12, 27)),
+])
+def test_a_day_word_in_pinyin_letters_is_read_and_asked(text: str, day: date) -> None:
+    """Pinyin typed without choosing the characters (a generated table, nlp/data/day_pinyin.yaml): read, and asked."""
+    got = parse(text, TODAY)
+    assert (got.intent, got.date, got.confirm) == ("record", day, True)
+
+
+def test_a_day_in_pinyin_ahead_is_a_plan_and_asked() -> None:
+    got = parse("mingtian开支委会", TODAY)
+    assert (got.intent, got.date, got.confirm) == ("plan", date(2022, 12, 29), True)
+
+
+def test_pinyin_inside_a_latin_word_is_no_day() -> None:
+    assert parse("xjintian开了支委会", TODAY).date == TODAY and not parse("xjintian开了支委会", TODAY).confirm

@@ -15,7 +15,7 @@ from nlp import parse
 from nlp.parser import _parse
 
 SETS = ("corpus.yaml", "heldout.yaml", "final_holdout.yaml", "holdout_2026_11_25.yaml", "holdout_2026_12_02.yaml",
-        "holdout_2026_12_02_b.yaml", "holdout_2026_12_02_c.yaml")
+        "holdout_2026_12_02_b.yaml", "holdout_2026_12_02_c.yaml", "holdout_2026_12_02_d.yaml")
 TODAY = date(2022, 12, 28)
 
 
@@ -39,7 +39,8 @@ def test_no_silent_false_record(name: str) -> None:
     assert not wrong, f"{name}: stored without asking:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", ("corpus.yaml", "heldout.yaml", "holdout_2026_12_02_b.yaml", "holdout_2026_12_02_c.yaml"))
+@pytest.mark.parametrize("name", ("corpus.yaml", "heldout.yaml", "holdout_2026_12_02_b.yaml",
+                                  "holdout_2026_12_02_c.yaml", "holdout_2026_12_02_d.yaml"))
 def test_asks_on_at_most_a_tenth_of_ordinary_lines(name: str) -> None:
     rows = load(name)
     asked = [r["text"] for r in rows if _parse(r["text"], r["today"]).confirm]
@@ -186,3 +187,54 @@ def test_absent_or_about_another_branch_is_asked(text: str) -> None:
 def test_a_decision_taken_at_a_meeting_is_not_a_second_report() -> None:
     got = parse("昨天开支委会时决定下周三开党员大会", TODAY)
     assert (got.intent, got.activities, got.date) == ("record", ("branch_committee",), date(2022, 12, 27))
+
+
+@pytest.mark.parametrize("text", [
+    "支委会是每个月开还是每个季度开", "主题党日线上搞还是线下搞", "这次党课是书记讲还是委员讲", "组织生活会一年开一次还是两次",
+])
+def test_an_a_or_b_question_is_never_a_record(text: str) -> None:
+    """"A还是B": asking which, not reporting either (set d stored one as a held meeting)."""
+    assert parse(text, TODAY).intent not in ("record", "plan")
+
+
+@pytest.mark.parametrize("text", [
+    "调研文章交了几篇了", "这个月党小组会开了几回了", "志愿服务搞了几场", "党费收了多少了", "集中学习一共学了几次",
+])
+def test_asking_how_many_were_done_is_a_progress_question(text: str) -> None:
+    """几…了, 几条/几次/几篇 at the end, 多少…了: a count asked about, though the line says 了."""
+    assert parse(text, TODAY).intent == "query_progress"
+
+
+def test_how_many_said_as_a_statement_stays_a_record() -> None:
+    got = parse("昨天开了党小组会，十几个人参加了", TODAY)
+    assert (got.intent, got.date) == ("record", date(2022, 12, 27))
+
+
+@pytest.mark.parametrize("text", ["党小组会三周一次", "我们支部委员会每周一次"])
+def test_a_frequency_is_no_weekday(text: str) -> None:
+    """"两周一次": every two weeks, not last Monday."""
+    got = parse(text, TODAY)
+    assert got.date is None and got.intent not in ("record", "plan")
+
+
+@pytest.mark.parametrize("text", ["昨天上了党课，讲的是什么内容来着", "前天开了支委会?", "昨天党员大会开完了，下一步干啥"])
+def test_a_question_left_in_a_report_is_asked(text: str) -> None:
+    """A question mark or word no rule took for a question still keeps the line from being stored unasked."""
+    got = parse(text, TODAY)
+    assert got.intent == "record" and got.confirm is True
+
+
+@pytest.mark.parametrize("text, day, present", [
+    ("开了个会 到了7人 具体啥会回头再说", TODAY, 7), ("昨天上午开了会 实到9人 什么会晚点告诉你", date(2022, 12, 27), 9),
+])
+def test_which_meeting_told_later_is_still_a_report(text: str, day: date, present: int) -> None:
+    """"是什么会我等下再说": the sender defers a detail; it asks the bot nothing (the handler asks which meeting)."""
+    got = parse(text, TODAY)
+    assert (got.intent, got.activities, got.date, got.present) == ("record", (), day, present)
+
+
+@pytest.mark.parametrize("text", ["调研报告还没交", "调研报告还没动笔", "调研文章到现在还没写完", "这季度的党建信息还没有写"])
+def test_a_thing_not_yet_written_or_handed_in_is_a_negation(text: str) -> None:
+    """还没写/还没动笔/还没交: not done (还没报 is left out: "昨天的党课还没报" reports a held one)."""
+    got = parse(text, TODAY)
+    assert (got.intent, got.negated) == ("unknown", True)
