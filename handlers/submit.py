@@ -120,9 +120,11 @@ def confirm(ctx: Context, payload: dict, yes: bool) -> ReplyData:
     return _confirm_office(ctx, payload)
 
 
-def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> None:
-    """Give every item of `tier` a score entry: the computed score (self), else the previous tier's."""
+def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> list[dict]:
+    """Give every item of `tier` a score entry: the computed score (self), else the previous tier's. The office's
+    entry also takes off the incidents it recorded of that year (returned, for the reply): see `_incidents`."""
     year = int(card.year)
+    applied: list[dict] = []
     for it in card.items:
         if tier in it.tiers and not overwrite:
             continue
@@ -130,11 +132,26 @@ def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> None:
         for prev in PREVIOUS[tier]:
             if prev in it.tiers:
                 value = it.tiers[prev]
+                taken = _incidents(it) if tier == "office" else 0.0
+                if taken > 0:
+                    value = round(max(0.0, value - taken), 2)  # 扣减分不超过单项指标的最高分: never below 0
+                    applied.append({"branch": card.name, "item": it.id, "title": it.title, "points": taken})
                 break
         if tier in it.tiers and it.tiers[tier] == value:
             continue
         ctx.store.set_score(branch_id=int(card.branch_id), year=year, tier=tier, item_id=it.id, points=value,
                             given_by=ctx.person.id, note="提交时填入", message_id=ctx.message_id, now=ctx.now)
+    return applied
+
+
+def _incidents(item: Any) -> float:
+    """What the incidents of the item's year (通报批评, 处分…: only the office records them) take off it, as the
+    scoring core scored them (each rule's per-event points and cap): its deductions that name no requirement
+    (scoring/card.py Deduction.requirement), the ones the item's cap left out of the computed points included.
+    The seeds are silent on whether the office's final scores take in an incident recorded after the
+    self-evaluation (seed 000 附件1 一.1 只写“受到……通报批评的，每次扣3分”; the workflow only says the office
+    confirms the final scores): the committee's office records them to count, so its final score applies them."""
+    return round(sum(d.points for d in (*item.deductions, *item.capped) if d.requirement is None), 2)
 
 
 def _confirm_self(ctx: Context, payload: dict) -> ReplyData:
@@ -176,8 +193,7 @@ def _confirm_group(ctx: Context, payload: dict) -> ReplyData:
 def _confirm_office(ctx: Context, payload: dict) -> ReplyData:
     group_id = payload.get("group_id")
     cards = ctx.cards(group_id)
-    for card in cards:
-        _fill(ctx, card, "office", overwrite=False)
+    applied = [a for card in cards for a in _fill(ctx, card, "office", overwrite=False)]
     cards = ctx.cards(group_id)
     ctx.store.submit(org_id=ctx.org.id, year=ctx.year, tier="office", group_id=group_id, total=None,
                      submitted_by=ctx.person.id, message_id=ctx.message_id, now=ctx.now)
@@ -200,7 +216,8 @@ def _confirm_office(ctx: Context, payload: dict) -> ReplyData:
     group = ctx.store.session.get(Group, group_id) if group_id else None
     closed = _close_if_complete(ctx)
     return ReplyData("submitted", {"tier": "office", "year": ctx.year, "total": None, "scope": group.name if group else ctx.org.name,
-                                   "count": len(cards), "notified_count": notified, "notified": [], "closed": closed})
+                                   "count": len(cards), "notified_count": notified, "notified": [], "closed": closed,
+                                   "incidents": applied})
 
 
 def _close_if_complete(ctx: Context) -> bool:
