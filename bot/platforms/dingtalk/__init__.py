@@ -77,7 +77,8 @@ class DingTalk(Platform):
 
         return DingTalkChannel(self.config.dingtalk_app_secret, self.config.dingtalk_api_base, wiring.conversation,
                                wiring.sender, wiring.background, app_key=self.config.dingtalk_app_key,
-                               sessions=wiring.sessions, client=self.app, config=self.config, sorry=wiring.sorry)
+                               sessions=wiring.sessions, client=self.app, config=self.config, sorry=wiring.sorry,
+                               budget=self.limits.answer_within)
 
     def start(self, runtime: Any) -> Any:
         """Stream mode: the lease heartbeat (and so, in one process of the deployment, the connection)."""

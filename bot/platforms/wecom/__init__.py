@@ -15,7 +15,7 @@ from .protocol import MAX_BODY
 
 class Wecom(Platform):
     name, label, account_column = "wecom", "企业微信", "wecom_userid"
-    limits = Limits(answer_within=3.5, max_body=MAX_BODY, chat_per_minute=20)
+    limits = Limits(answer_within=3.5, max_body=MAX_BODY, chat_per_minute=20)  # WeChat Work gives up after 5 s
     client_class = WecomApp
     app: WecomApp
 
@@ -66,4 +66,4 @@ class Wecom(Platform):
 
         crypto = WecomCrypto(self.config.wecom_token, self.config.wecom_aes_key, self.config.wecom_corp_id)
         return WecomChannel(crypto, wiring.conversation, wiring.sender, wiring.background, client=self.app,
-                            config=self.config, sorry=wiring.sorry)
+                            config=self.config, sorry=wiring.sorry, budget=self.limits.answer_within)
