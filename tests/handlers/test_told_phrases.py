@@ -210,3 +210,21 @@ def test_a_branch_is_asked_for_with_one_that_exists(sessions):
         example = re.fullmatch(rf"请说明是哪个支部，例如“(\S+党支部){tail}”。", asked)
         assert example and example.group(1) != "第二党支部", asked
         assert chat.say("demo-lead-1", f"{example.group(1)}{tail}").text.startswith(example.group(1))
+
+
+def test_unknown_names_a_branch_that_exists(sessions):
+    """An unrecognised line from a leader suggested "给第二党支部 3.3 打6分"; on the demo no branch is called that."""
+    from datetime import datetime, timezone
+
+    from bot.demo import seed_demo
+    from tests.support.committee import Chat
+
+    with sessions() as s:
+        seed_demo(s, DAY)
+        s.commit()
+    chat = Chat(sessions, datetime(2023, 1, 20, 2, tzinfo=timezone.utc))
+    reply = chat.say("demo-lead-1", "今天天气真不错啊").text
+    assert reply.startswith("没看懂这句话"), reply
+    line = next(x[2:] for x in reply.split("\n") if x.startswith("· 给"))
+    assert "第二党支部" not in line and re.fullmatch(r"给\S+党支部 3\.3 打6分", line), line
+    assert chat.say("demo-lead-1", line).text.startswith(f"已评分：{line[1:line.index(' ')]} 3.3 ")
