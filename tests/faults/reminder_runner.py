@@ -41,7 +41,7 @@ def _reached(step: str) -> bool:
 
 
 def install_faults() -> None:
-    claim, request, finish = delivery.Delivery._claim, push.Http.request, push.Outbox._finish
+    claim, request, finish = delivery.Delivery._claim, push_http.Http.request, push_outbox.Outbox._finish
 
     def _claim(self, key, force=False):
         if _reached("before_claim"):
