@@ -45,6 +45,7 @@ def _alt(words) -> str:
 RELATIVE_DAY_WORDS = _alt(_REL_DAYS)  # for other patterns that must skip a day word (a speaker's lead-in)
 _NAMED = _alt(list(_FIXED_DAYS) + list(_LUNAR_DAYS) + list(_SOLAR_TERMS))
 _WEEK_WORDS = _alt(_DAYS["week_words"])
+_PINYIN_START = "".join(sorted({c for w in _DAY_PINYIN for c in (w[0], w[0].upper())}))  # a cheap skip, like below
 _NAMED_START = "".join(sorted({w[0] for w in [*_FIXED_DAYS, *_LUNAR_DAYS, *_SOLAR_TERMS]}))  # a cheap skip before the alternations
 _REL_START = "".join(sorted({w[0] for w in _REL_DAYS}))
 
@@ -56,7 +57,7 @@ _YEAR = r"(?:\d{4}|\d{2}|[〇零一二三四五六七八九]{2,4})"
 _START_CHARS = "0-9〇零一二两三四五六七八九十廿今昨前明后大周星礼本这上下当去元节春年最近之那某过改以月"
 DATE_START = _START_CHARS + "".join(
     sorted({w[0] for w in [*_REL_DAYS, *_FIXED_DAYS, *_LUNAR_DAYS, *_SOLAR_TERMS, *_DAY_TYPOS]} - set(_START_CHARS))
-) + "".join(sorted({c for w in _DAY_PINYIN for c in (w[0], w[0].upper())}))
+) + _PINYIN_START
 _DATE_RE = re.compile(
     rf"(?=[{DATE_START}])(?:"
     rf"(?P<y>{_YEAR})\s*年\s*(?P<ym>{N})\s*月\s*(?P<yd>{N})\s*[日号]?"
@@ -71,7 +72,7 @@ _DATE_RE = re.compile(
     rf"|(?=[{_NAMED_START}])(?<![〇零一二两三四五六七八九十百\d])(?P<named>{_NAMED})(?![个名位人次号日月点届])\s*(?:(?P<noff>{_alt(_NAMED_OFFSETS)})|(?P<nvague>{_alt(_DAYS['named_vague'])}))?"
     rf"|(?=[{_REL_START}])(?P<rel>{_alt(_REL_DAYS)})"
     rf"|(?<![〇零一二两三四五六七八九十百千\d])(?P<typo>{_alt(_DAY_TYPOS)})(?![气空地然下])"
-    rf"|(?<![A-Za-z])(?P<py>(?i:{_PINYIN_DAY}))(?![A-Za-z])"
+    rf"|(?=[{_PINYIN_START}])(?<![A-Za-z])(?P<py>(?i:{_PINYIN_DAY}))(?![A-Za-z])"
     rf"|(?P<monly>(?:去年|今年|前年|明年)?\s*{N}\s*月份?)"
     rf"|(?<![\d第.])(?P<bd>{N})\s*[日号](?![子楼])"
     r"|(?P<wkend>(?:这个|这|本)?周末|(?:这个|这|本)?礼拜天?末)"

@@ -191,7 +191,7 @@ def _parse(text: object, today: date) -> Parsed:
                 "次" in text and TIMES_HELD.search(text)):
             # "支委会开了吗", and "本季度党员大会开了2次": a tally, not one activity to record
             return Parsed("query_progress", activities=h.codes(), target=read_target(text), period=_period(h))
-        return _report(text, h, today, modifier_only)
+        return _report(text, h, today, modifier_only, asked=strong_question)
 
     expected, present = find_counts(text)
     if expected is not None or present is not None:  # attendance with no activity named: the handler asks
@@ -258,7 +258,7 @@ def lex_content_before(before: str) -> bool:
     return lx.lexicon().embedded_before.search(before) is not None
 
 
-def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Parsed:
+def _report(text: str, h: Hits, today: date, modifier_only: bool = False, asked: bool | None = None) -> Parsed:
     """A record, or a plan when the date is ahead or the words say so; `confirm` when the reading is unsure."""
     expected, present = find_counts(text)
     obliged = OBLIGATION.search(text) is not None  # "支委会得赶紧开了", "争取这周开": to be done
@@ -300,7 +300,7 @@ def _report(text: str, h: Hits, today: date, modifier_only: bool = False) -> Par
         confidence -= 0.5  # "这个礼拜天搞了主题党日" on a Wednesday: said as done, dated ahead
     if UNSURE.search(text):
         confidence -= 0.5  # "昨天是开了支委会吧 我忘了", "听说…开了": the sender is not sure either
-    if _still_a_question(text):
+    if asked is not False and _still_a_question(text):  # (asked: a question word is in the line, when known)
         confidence -= 0.5  # a question shape no rule above took for one: asked, never stored silently
     return Parsed(
         intent, activities=h.codes(), date=when, expected=expected, present=present,
