@@ -1,0 +1,1 @@
+"""Moved to bot/platforms/. Only `dingtalk_stream` is left here, for bot/security/doctor.py's import."""
