@@ -37,7 +37,8 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     shown = ranked[:top] if top else ranked
     return ReplyData("ranking", {
         "scope": group.name if group else ctx.org.name, "year": ctx.year, "as_of": ctx.as_of, "count": len(ranked),
-        "rows": [{"place": p, "name": c.name, "total": c.total, "grade": c.grade, "vetoed": c.vetoed} for p, c in shown],
+        "rows": [{"place": p, "name": c.name, "total": c.total, "grade": c.grade,
+                  "grade_assumed": c.grade_assumed, "vetoed": c.vetoed} for p, c in shown],
         "top": top if top and top < len(ranked) else None,
         "narrowed": person.role == "group_leader" and narrowed})
 
@@ -54,6 +55,7 @@ def _own_place(ctx: Context) -> ReplyData:
     card = org_place[1] if org_place else None
     return ReplyData("ranking_own", {
         "branch": branch.name, "year": ctx.year, "total": card.total if card else 0, "grade": card.grade if card else "",
+        "grade_assumed": bool(card and card.grade_assumed),
         "org_place": org_place[0] if org_place else None, "org_count": len(all_ranked),
         "group": branch.group.name if branch.group else None, "group_place": group_place,
         "group_count": len(group_rows)})

@@ -167,7 +167,7 @@ def _confirm_self(ctx: Context, payload: dict) -> ReplyData:
     for leader in leaders:
         ctx.notify(leader.id, "notify_self_submitted", key=f"submit:self:{ctx.year}:{branch.id}:{ctx.message_id}:{leader.id}",
                    reason="self-evaluation submitted", branch=branch.name, year=ctx.year, total=total,
-                   grade=card.grade, by=ctx.person.name)
+                   grade=card.grade, grade_assumed=card.grade_assumed, by=ctx.person.name)
     return ReplyData("submitted", {"tier": "self", "year": ctx.year, "total": total, "scope": branch.name,
                                    "notified": [p.name for p in leaders]})
 
@@ -205,7 +205,8 @@ def _confirm_office(ctx: Context, payload: dict) -> ReplyData:
             continue
         for person in ctx.store.people(ctx.org.id, roles=("secretary",), branch_id=branch.id):
             ctx.notify(person.id, "notify_final", key=f"submit:office:{ctx.year}:{branch.id}:{ctx.message_id}:{person.id}",
-                       reason="final score", branch=branch.name, year=ctx.year, total=card.total, grade=card.grade)
+                       reason="final score", branch=branch.name, year=ctx.year, total=card.total, grade=card.grade,
+                       grade_assumed=card.grade_assumed)
             notified += 1
     leaders = [p for p in ctx.store.people(ctx.org.id, roles=("group_leader",))
                if group_id is None or p.group_id == group_id]

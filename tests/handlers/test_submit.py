@@ -43,3 +43,21 @@ def test_office_confirmation_applies_the_incidents_it_recorded(chat, sessions, i
         ws = openpyxl.load_workbook(path).active
         assert ws["F4"].value == 4 and ws["E4"].value == 7  # 1.1: the group's 7, the office's 7 - 3
         assert column_total(rubric_of(org_of(s, branch.org_id)), card, "office", True) == 65
+
+
+def test_grades_of_assumed_bands_are_marked_wherever_the_chat_prints_them(chat, ids):
+    """Seed 000 sets no grades (the rubric assumes the bands: ScoreCard.grade_assumed); the score card said so, the
+    self-evaluation preview, the notices of a submission and of the final score and the ranking printed "合格" bare."""
+    chat.on(date(2023, 1, 8))
+    assert "68分（合格，假定分档）" in chat.say("sec1", "提交自评").text
+    chat.say("sec1", "确认")
+    assert chat.sender.sent[-1]["id"] == ids["lead1"]
+    assert "68分（合格，假定分档）" in chat.sender.sent[-1]["text"]
+    ranking = chat.say("lead1", "本组排名").text
+    assert "68分 合格（假定分档）" in ranking, ranking
+    assert "（合格，假定分档）：" in chat.say("sec1", "我们支部排第几").text
+    chat.on(date(2023, 1, 25))
+    chat.say("office1", "提交第一协作组")
+    chat.say("office1", "确认")
+    final = [m["text"] for m in chat.sender.sent if m["id"] == ids["sec1"]]
+    assert final and "最终得分：68分（合格，假定分档）" in final[-1], final

@@ -165,7 +165,7 @@ def test_a_branch_year(phone, sessions, monkeypatch, tmp_path):
     reply = phone.say("office1", "确认")
     assert "已确认：测试综合党委 2022年度最终得分（3个支部）" in reply
     finals = {m["text"] for m in phone.sender.sent if m["reason"] == "final score"}
-    assert "第一党支部 2022年度最终得分：103分（优秀）。" in finals
+    assert "第一党支部 2022年度最终得分：103分（优秀，假定分档）。" in finals
     with sessions() as s:
         assert {x.tier for x in s.scalars(select(Submission))} == {"self", "group", "office"}
         b2_id = s.scalars(select(Branch.id).where(Branch.name == "第二党支部")).one()

@@ -116,3 +116,13 @@ def test_workflow_status_and_group_leader_limits(app):
     assert leader.get("/office/unknown").status_code == 403
     html = leader.get("/office/").get_data(as_text=True)
     assert "第二党建协作组" in html and "第一党建协作组" not in html
+
+
+def test_group_page_marks_grades_of_assumed_bands(app):
+    """Seed 000 sets no grades (ScoreCard.grade_assumed): the ranking printed "合格" as if the rubric said so."""
+    c = app.test_client()
+    assert _login(c).status_code == 302
+    html = c.get("/office/group/3").get_data(as_text=True)
+    ranking = html[html.index('id="ranking"'):html.index("</table>")]
+    grades = re.findall(r'<td class="(?:veto)?">([^<]+)(<span class="muted"[^>]*>（假定分档）</span>)?</td>', ranking)
+    assert len(grades) == 3 and all(mark for _, mark in grades), grades

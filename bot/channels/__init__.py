@@ -1,1 +1,0 @@
-"""Moved to bot/platforms/. Only `dingtalk_stream` is left here, for bot/security/doctor.py's import."""
