@@ -15,7 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from docx.shared import Pt
 
-from scoring.card import ScoreCard
+from scoring.card import Deduction, ScoreCard
 from scoring.rubric import Rubric
 
 from .docx_style import cell_text, heading, new_document, page_numbers, run
@@ -89,14 +89,15 @@ def grade_counts(rubric: Rubric, cards: Sequence[ScoreCard]) -> list[GradeCount]
     return [GradeCount(g, counts.get(g, 0), counts.get(g, 0) / n) for g in order]
 
 
-def _declaration_key(reason: str) -> str | None:
-    from scoring import DECLARATIONS, declaration_label
+def _declaration_key(d: Deduction) -> str | None:
+    """The declaration a deduction is owed to, from the scoring core's structured requirement (as gaps.py reads
+    it), never from the reason's wording: a document or number declared by a due date, or a declared ratio."""
+    ref = d.requirement
+    if ref is None or ref.kind not in ("declaration", "ratio"):
+        return None
+    from scoring import DECLARATIONS
 
-    for key in DECLARATIONS:
-        label = declaration_label(key)
-        if reason.startswith(("未提交" + label, label)):
-            return key
-    return None
+    return ref.key if ref.key in DECLARATIONS else None
 
 
 def split_losses(cards: Sequence[ScoreCard], declared: Mapping[str, set[str]] | None = None
@@ -119,7 +120,7 @@ def split_losses(cards: Sequence[ScoreCard], declared: Mapping[str, set[str]] | 
                 continue
             if declared is not None and it.final == it.points:  # no person overrode it: the deductions explain it
                 for d in it.deductions:
-                    key = _declaration_key(d.reason)
+                    key = _declaration_key(d)
                     if key and key not in declared.get(card.branch_id, set()) and d.points > 0:
                         gap_branches[key].add(card.branch_id)
                         gap_points[key] += d.points

@@ -12,7 +12,7 @@ from bot.demo import seed_demo
 from bot.exports import report_docx
 from bot.exports.report import write_report
 from bot.models import Organisation
-from scoring.card import Deduction
+from scoring.card import Deduction, RequirementRef
 
 from .factories import card_for, seed000_like
 
@@ -33,7 +33,9 @@ def _cards(r):
     plain = card_for(r, "甲协会党支部", off={"三.3": 2, "二.3": 1}, branch_id="1")
     reviewed = card_for(r, "乙协会党支部", off={"三.3": 1.5}, tiers={"group": {"三.3": 2.0}}, branch_id="2")
     rules = card_for(r, "丙协会党支部", off={"三.1": 6}, branch_id="3")
-    items = tuple(replace(it, deductions=(Deduction(6, "党支部日常工作制度0项，要求6项，少6项", it.deductions[0].rule),))
+    ref = RequirementRef("三.1", "rules_established", "declaration", "2022年")
+    items = tuple(replace(it, deductions=(Deduction(6, "党支部日常工作制度0项，要求6项，少6项", it.deductions[0].rule,
+                                                    requirement=ref),))
                   if it.id == "三.1" else it for it in rules.items)
     return [plain, reviewed, replace(rules, items=items)]
 
@@ -132,3 +134,24 @@ def test_no_progress_claimed_from_a_back_dated_record(sessions, tmp_path):
             joined = "\n".join(_texts(report_docx(s, org, year, as_of, tmp_path / str(year))))
             assert joined.split("\n")[1] == f"{year}年度党支部建设质效评估报告"  # the title's second line
             assert not re.search(r"进步|退步|[+＋]\s*\d", joined), joined  # the old section: "与上一年度相比进步最大…+30"
+
+
+def test_a_declaration_gap_is_found_by_its_requirement_not_its_wording():
+    """`split_losses` matched a deduction's reason against the vocabulary's labels: a rubric wording the document
+    its own way ("日常制度只建了2项") was a finding, and a deduction that merely began with a label was a gap. It
+    reads Deduction.requirement now, as bot/exports/gaps.py does."""
+    from bot.exports.report import split_losses
+
+    r = _rubric()
+    plan = RequirementRef("一.3", "annual_plan", "declaration", "2022年")
+    worded = card_for(r, "甲协会党支部", off={"一.3": 2}, branch_id="1")
+    worded = replace(worded, items=tuple(
+        replace(it, deductions=(Deduction(2, "年初无工作计划", it.deductions[0].rule, requirement=plan),))
+        if it.id == "一.3" else it for it in worded.items))
+    incident = card_for(r, "乙协会党支部", off={"一.1": 3}, branch_id="2")  # an incident's reason, no requirement
+    incident = replace(incident, items=tuple(
+        replace(it, deductions=(Deduction(3, "年度党建工作计划未落实，受到通报批评（5月1日）", it.deductions[0].rule),))
+        if it.id == "一.1" else it for it in incident.items))
+    losses, gaps = split_losses([worded, incident], {"1": set(), "2": set()})
+    assert [(g.key, g.branches, g.points) for g in gaps] == [("annual_plan", 1, 2.0)]
+    assert [(d.item_id, d.branches, d.points) for d in losses] == [("一.1", 1, 3.0)]
