@@ -100,7 +100,7 @@ def _warm_up_nlp() -> None:
 def _build_conversation(runtime: Runtime, clock: Callable[[], datetime], sender: Any) -> Any:
     from .conversation import Conversation
 
-    return Conversation(runtime.sessions, clock, sender, timezone=runtime.config.timezone)
+    return Conversation(runtime.sessions, clock, sender, timezone=runtime.config.timezone, config=runtime.config)
 
 
 def _seed_demo(runtime: Runtime, clock: Callable[[], datetime]) -> None:

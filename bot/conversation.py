@@ -47,8 +47,11 @@ _FINISH_MESSAGE = update(_MESSAGES).where(_MESSAGES.c.id == bindparam("mid"))  #
 class Conversation:
     def __init__(self, sessions: sessionmaker[Session], clock: Callable[[], datetime], sender: Sender, *,
                  timezone: str = "Asia/Shanghai", parser: Callable[[str, date], Any] | None = None,
-                 scorer: Any = None) -> None:
+                 scorer: Any = None, config: Any = None) -> None:
+        from .config import settings
+
         self.sessions = sessions
+        self.config = config if config is not None else settings()  # handed to handlers (ctx.config)
         self.clock = clock
         self.sender = sender
         self.tz = ZoneInfo(timezone)
@@ -225,7 +228,7 @@ class Conversation:
         org = self.directory.organisation(session, person.org_id)
         ctx = Context(store=store, person=person, org=org, message_id=message_id, now=now, today=today,
                       scorer=self.scorer, text=(inbound.text or "").strip(), kind=inbound.kind, media=inbound.media,
-                      is_group=inbound.is_group)
+                      is_group=inbound.is_group, sender=self.sender, config=self.config)
         parsed = None
         if inbound.kind == "text":
             parsed = self.parser(ctx.text, today)

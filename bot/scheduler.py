@@ -244,7 +244,8 @@ class ReminderScheduler:
         if self._conversation is None:
             from .conversation import Conversation
 
-            self._conversation = Conversation(self.sessions, self.clock, self.sender, timezone=self.config.timezone)
+            self._conversation = Conversation(self.sessions, self.clock, self.sender, timezone=self.config.timezone,
+                                              config=self.config)
         return recover(self._conversation, self.sender, now=self.clock())
 
     # -- running -----------------------------------------------------------------------------------

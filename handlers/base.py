@@ -77,6 +77,8 @@ class Context:
     kind: str = "text"
     media: dict | None = None
     is_group: bool = False  # the message came from a group chat: nothing private is answered there
+    sender: Any = None  # the process's Sender (bot/push): what a handler sends after the commit goes through it
+    config: Any = None  # the serving process's Config (its public URL and secret key sign the links it sends)
     outbox: list[Notification] = field(default_factory=list)
     _season: season.SeasonView | None = field(default=None, init=False, repr=False, compare=False)
 

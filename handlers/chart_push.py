@@ -10,9 +10,7 @@ import logging
 import re
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.messages import Sender
 from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, refused
@@ -41,7 +39,7 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
             return refused(ctx, "推送排名图", "您的账号没有关联协作组")
     from .export import export_dir
 
-    config = chart_push.app_config(store.session)
+    config = ctx.config
     out = export_dir() / str(ctx.year)
     try:
         push = chart_push.prepare(store.session, ctx.org, group, ctx.year, ctx.as_of, out,
@@ -49,29 +47,17 @@ def handle(parsed: Parsed, ctx: Context) -> ReplyData:
     except chart_push.NoPushTarget as exc:
         return ReplyData("chart_push_no_target", {"message": str(exc)}, status="refused")
     key = f"chart:{ctx.org.id}:{group.id if group else 'org'}:{ctx.year}:msg:{ctx.message_id}"
-    session = store.session
+    session, sender = store.session, ctx.sender
 
     def after_commit(_session) -> None:  # the conversation core commits the message, then this runs
         try:
-            chart_push.send(_sender(session), push, key, reason=f"ranking chart by person {person.id}")
+            chart_push.send(sender, push, key, reason=f"ranking chart by person {person.id}")
         except Exception:  # the reply is already decided; a failed push is logged and in outbound_message
             log.exception("chart push %s failed", key)
 
     event.listen(session, "after_commit", after_commit, once=True)
     return ReplyData("chart_push", {"title": push.title, "chats": [name for _, name in push.targets],
                                     "group": group.name if group else None, "url": push.url})
-
-
-def _sender(session: Session) -> Sender:
-    """The app's Sender when this session is over its database, else one built from the environment (the console)."""
-    from bot.exports import chart_push
-    from bot.platforms import build_sender
-
-    found = chart_push.registered_sender(session)
-    if found is not None:
-        return found
-    bind = session.get_bind()
-    return build_sender(chart_push.app_config(session), sessionmaker(bind=getattr(bind, "engine", bind)))
 
 
 def _named_group(parsed: Parsed, ctx: Context):

@@ -23,9 +23,6 @@ def handle(_parsed, ctx: Context) -> ReplyData:
                          status="refused")
     if ctx.is_group:
         return ReplyData("dashboard_link_private", {}, status="refused")
-    from bot.exports.chart_push import app_config
-
-    config = app_config(ctx.store.session)  # the serving app's public URL
-    link = office_login_link(ctx.store.session, person.id, config.public_url)
+    link = office_login_link(ctx.store.session, person.id, ctx.config.public_url)  # the serving app's address
     return ReplyData("dashboard_link", {"link": link, "minutes": LINK_MAX_AGE // 60, "role": person.role,
                                         "group": person.group.name if person.group else None}, secrets=[link])

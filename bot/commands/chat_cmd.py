@@ -69,7 +69,7 @@ def chat(account: str, today: datetime | None, channel: str, demo: bool) -> None
         from bot.demo import seed_demo_if_empty
 
         seed_demo_if_empty(sessions, clock().astimezone(ZoneInfo(config.timezone)).date())
-    conv = Conversation(sessions, clock, PrintingSender(sessions), timezone=config.timezone)
+    conv = Conversation(sessions, clock, PrintingSender(sessions), timezone=config.timezone, config=config)
     interactive = sys.stdin.isatty()
     run = uuid.uuid4().hex[:8]
     n = 0

@@ -48,7 +48,7 @@ def recover(minutes: int, everything: bool) -> None:
 
     config, _engine, sessions = open_database()
     sender = build_sender(config, sessions)
-    conversation = Conversation(sessions, utcnow, sender, timezone=config.timezone)
+    conversation = Conversation(sessions, utcnow, sender, timezone=config.timezone, config=config)
     total = RecoveryReport()
     while True:  # batches of 100 until none is left (each recovered message leaves `received`)
         report = run(conversation, sender, grace=timedelta(minutes=minutes), max_age=None if everything else MAX_AGE)

@@ -25,7 +25,6 @@ from .office import chart_png, safe_name
 
 CHART_SALT = "zhibu-chart-link"
 CHART_LINK_MAX_AGE = 30 * 24 * 3600
-_default_sender: Any = None
 
 
 class NoPushTarget(LookupError):
@@ -82,37 +81,6 @@ def targets_for(session: Session, org: Organisation, group: Group | None) -> lis
     q = select(PushTarget).where(PushTarget.org_id == org.id)
     q = q.where(PushTarget.group_id == group.id) if group is not None else q.where(PushTarget.group_id.is_(None))
     return list(session.scalars(q.order_by(PushTarget.id)))
-
-
-def use_sender(sender: Any, engine: Any = None, config: Any = None) -> None:
-    """The app factory's Sender and Config (set by bot.web.register), used by the chat handlers for
-    messages over that app's database (`engine`; None: any): links are signed with the app's own secret key."""
-    global _default_sender
-    _default_sender = (sender, engine, config)
-
-
-def _registered(session: Session) -> tuple | None:
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    if _default_sender is not None and _default_sender[1] in (None, engine):
-        return _default_sender
-    return None
-
-
-def app_config(session: Session) -> Any:
-    """The Config of the app serving this database (its SECRET_KEY checks the links), else the environment's."""
-    found = _registered(session)
-    if found is not None and found[2] is not None:
-        return found[2]
-    from bot.config import Config
-
-    return Config.from_env()
-
-
-def registered_sender(session: Session) -> Any | None:
-    """The app's Sender when this session is over its database, else None."""
-    found = _registered(session)
-    return found[0] if found is not None else None
 
 
 def prepare(session: Session, org: Organisation, group: Group | None, year: int, as_of: date, out_dir: Path, *,

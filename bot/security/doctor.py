@@ -102,7 +102,7 @@ def _stream_unreachable(config: Any) -> str | None:
     """None when DingTalk's gateway answers the connection-open call with an endpoint, else why not."""
     import requests
 
-    from ..channels.dingtalk_stream import OPEN_PATH, gateway_base
+    from ..platforms.dingtalk.stream import OPEN_PATH, gateway_base
 
     body = {"clientId": config.dingtalk_app_key, "clientSecret": config.dingtalk_app_secret,
             "subscriptions": [{"type": "CALLBACK", "topic": "/v1.0/im/bot/messages/get"}], "ua": "zhibu-doctor"}

@@ -18,8 +18,3 @@ def register(app: Flask) -> None:
 
     auth.init_login(app)
     app.register_blueprint(bp)
-    rt = app.extensions.get("zhibu")
-    if rt is not None and rt.services.get("sender") is not None:  # the chat's "把排名图发到群里" sends through it
-        from bot.exports.chart_push import use_sender
-
-        use_sender(rt.services["sender"], rt.engine, rt.config)

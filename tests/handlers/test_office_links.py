@@ -19,7 +19,6 @@ def env(monkeypatch, tmp_path):
     monkeypatch.setenv("ZHIBU_SECRET_KEY", SECRET)
     monkeypatch.setenv("ZHIBU_PUBLIC_URL", "https://dj.example.org/")
     monkeypatch.setenv("ZHIBU_EXPORT_DIR", str(tmp_path / "exports"))
-    monkeypatch.setattr(chart_push, "_default_sender", None)
 
 
 @pytest.mark.parametrize("text", ["打开办公室后台", "给我看板链接", "管理页面"])
@@ -67,7 +66,6 @@ def _targets(sessions, ids):
 
 def test_leader_pushes_own_group_chart_after_commit_once(chat, sessions, ids):
     t = _targets(sessions, ids)
-    chart_push.use_sender(chat.sender)
     reply = chat.say("lead1", "把排名图发到群里")
     assert "已把第一协作组 2022年度党支部得分排名发到“一组群”" in reply.text
     sent = [m for m in chat.sender.sent if m["to"] == "target"]
@@ -83,14 +81,12 @@ def test_leader_pushes_own_group_chart_after_commit_once(chat, sessions, ids):
 
 def test_office_pushes_named_group_or_committee(chat, sessions, ids):
     t = _targets(sessions, ids)
-    chart_push.use_sender(chat.sender)
     chat.say("office1", "把第二协作组的排名图发到群里")
     chat.say("office1", "把排名图发到群里")
     assert [m["id"] for m in chat.sender.sent if m["to"] == "target"] == [t["二组群"], t["党委群"]]
 
 
 def test_without_a_push_target_the_reply_says_how_to_add_one(chat, ids):
-    chart_push.use_sender(chat.sender)
     reply = chat.say("lead2", "把排名图发到群里")
     assert "第二协作组还没有配置群聊推送" in reply.text and "push_target" in reply.text
     assert not chat.sender.sent
@@ -98,6 +94,5 @@ def test_without_a_push_target_the_reply_says_how_to_add_one(chat, ids):
 
 def test_secretary_cannot_push_the_chart(chat, sessions, ids):
     _targets(sessions, ids)
-    chart_push.use_sender(chat.sender)
     reply = chat.say("sec1", "把排名图发到群里")
     assert reply.text.startswith("抱歉") and not chat.sender.sent
