@@ -144,6 +144,14 @@ def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> list[dict]:
     return applied
 
 
+def incidents_applied(item: Any) -> bool:
+    """The office's score of the item takes in its incidents (its confirmation took them off the previous tier's
+    score, or the office scored the item that low itself): an incident recorded later still shows as not counted."""
+    office = item.tiers.get("office")
+    prev = next((item.tiers[t] for t in PREVIOUS["office"] if t in item.tiers), None)
+    return office is not None and prev is not None and office <= max(0.0, prev - _incidents(item)) + 0.005
+
+
 def _incidents(item: Any) -> float:
     """What the incidents of the item's year (通报批评, 处分…: only the office records them) take off it, as the
     scoring core scored them (each rule's per-event points and cap): its deductions that name no requirement

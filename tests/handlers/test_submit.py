@@ -61,3 +61,28 @@ def test_grades_of_assumed_bands_are_marked_wherever_the_chat_prints_them(chat, 
     chat.say("office1", "确认")
     final = [m["text"] for m in chat.sender.sent if m["id"] == ids["sec1"]]
     assert final and "最终得分：68分（合格，假定分档）" in final[-1], final
+
+
+def test_an_incident_applied_by_the_confirmation_is_not_said_to_be_left_out(chat, sessions, ids):
+    """The group gave 1.3 full marks (6/6) over the computed 4 (no 年度计划); the office then recorded a
+    责任制不到位 (-2): confirmed, 1.3 is 6 - 2 = 4 and the score reply does not call the incident 未计入."""
+    chat.on(date(2023, 1, 8))
+    chat.say("sec1", "提交自评")
+    chat.say("sec1", "确认")
+    chat.on(date(2023, 1, 15))
+    chat.say("lead1", "给第一党支部 1.3 打6分")
+    chat.say("lead1", "提交协作组评分")
+    chat.say("lead1", "确认")
+    with sessions() as s:
+        Store(s).add_incident(branch_id=ids["b0"], key="responsibility_lapse", day=date(2022, 12, 1), count=1,
+                              event=None, note="", recorded_by=ids["office1"])
+        s.commit()
+    chat.on(date(2023, 1, 25))
+    chat.say("office1", "提交第一协作组")
+    assert "第一党支部 1.3 党建工作责任制 -2" in chat.say("office1", "确认").text
+    with sessions() as s:
+        card = branch_card(s, s.get(Branch, ids["b0"]), 2022, date(2023, 1, 25))
+        assert next(it for it in card.items if it.id == "1.3").tiers == {"self": 4, "group": 6, "office": 4}
+    after = chat.say("sec1", "我们支部现在多少分").text
+    assert after.startswith(f"第一党支部 2022年度最终得分 {card.total:g}分"), after
+    assert "未计入" not in after, after
