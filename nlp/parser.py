@@ -105,7 +105,7 @@ def _parse(text: object, today: date) -> Parsed:
     if ("说" in text or "告诉" in text or "补" in text) and (deferred := DEFERRED.search(text)):
         text = (text[:deferred.start()] + text[deferred.end():]).strip()  # "是什么会我等下再说": said later
     lex = lx.lexicon()
-    tokens = lex.tokenizer.lcut(text, HMM=False)
+    tokens = lex.cut.lcut(text)  # = lex.tokenizer.lcut(text, HMM=False)
     h = Hits(scan(tokens, lex))
     if not h.activities and not h.cues.keys() & _NOT_ABOUT_AN_ACTIVITY:
         shape_activities(text, tokens, h, lex)
