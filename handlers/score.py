@@ -15,6 +15,7 @@ from nlp.types import Parsed
 
 from .base import ALL_ROLES, Context, ReplyData, example_branch, fmt_points, target_branch
 from .registry import IntentSpec
+from .tiers import incidents_applied
 
 INTENT = IntentSpec("query_score", "查询得分", ALL_ROLES,
                     {"organiser": "我们支部现在多少分", "member": "我们支部现在多少分"})
@@ -74,8 +75,6 @@ def more(ctx: Context, payload: dict) -> ReplyData:
 def _uncounted_incidents(ctx: Context, card, branch: Branch) -> list[dict]:
     """Incidents the office recorded against an item a person had already scored (the self-evaluation scores
     every item): that person's score stands and the incident is not in the total — said, not left out silently."""
-    from .submit import incidents_applied  # submit imports this module
-
     days = {i.date for i in ctx.store.incidents(ctx.org.id, card.year) if i.branch_id == branch.id}
     return [{"item": it.id, "title": it.title, "reason": d.reason, "points": d.points}
             for it in card.items if days and it.tiers and it.final > it.points and not incidents_applied(it)

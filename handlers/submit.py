@@ -18,10 +18,10 @@ from bot.season import deadlines as deadline_dates
 from .base import Context, ReplyData, refused
 from .registry import IntentSpec
 from .score import card_data
+from .tiers import PREVIOUS, incident_points
 
 INTENT = IntentSpec("submit", "提交评价", frozenset({"secretary", "group_leader", "office"}),
                     {"secretary": "提交自评", "group_leader": "提交协作组评分"})
-PREVIOUS = {"self": (), "group": ("self",), "office": ("group", "self")}
 
 
 OPENS_MONTH = 12  # a year's evaluation is submitted from its last month on (seed 000: self-evaluations by Jan 10)
@@ -122,7 +122,7 @@ def confirm(ctx: Context, payload: dict, yes: bool) -> ReplyData:
 
 def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> list[dict]:
     """Give every item of `tier` a score entry: the computed score (self), else the previous tier's. The office's
-    entry also takes off the incidents it recorded of that year (returned, for the reply): see `_incidents`."""
+    entry also takes off the incidents it recorded of that year (returned, for the reply): see handlers/tiers.py `incident_points`."""
     year = int(card.year)
     applied: list[dict] = []
     for it in card.items:
@@ -132,7 +132,7 @@ def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> list[dict]:
         for prev in PREVIOUS[tier]:
             if prev in it.tiers:
                 value = it.tiers[prev]
-                taken = _incidents(it) if tier == "office" else 0.0
+                taken = incident_points(it) if tier == "office" else 0.0
                 if taken > 0:
                     value = round(max(0.0, value - taken), 2)  # 扣减分不超过单项指标的最高分: never below 0
                     applied.append({"branch": card.name, "item": it.id, "title": it.title, "points": taken})
@@ -142,24 +142,6 @@ def _fill(ctx: Context, card: Any, tier: str, overwrite: bool) -> list[dict]:
         ctx.store.set_score(branch_id=int(card.branch_id), year=year, tier=tier, item_id=it.id, points=value,
                             given_by=ctx.person.id, note="提交时填入", message_id=ctx.message_id, now=ctx.now)
     return applied
-
-
-def incidents_applied(item: Any) -> bool:
-    """The office's score of the item takes in its incidents (its confirmation took them off the previous tier's
-    score, or the office scored the item that low itself): an incident recorded later still shows as not counted."""
-    office = item.tiers.get("office")
-    prev = next((item.tiers[t] for t in PREVIOUS["office"] if t in item.tiers), None)
-    return office is not None and prev is not None and office <= max(0.0, prev - _incidents(item)) + 0.005
-
-
-def _incidents(item: Any) -> float:
-    """What the incidents of the item's year (通报批评, 处分…: only the office records them) take off it, as the
-    scoring core scored them (each rule's per-event points and cap): its deductions that name no requirement
-    (scoring/card.py Deduction.requirement), the ones the item's cap left out of the computed points included.
-    The seeds are silent on whether the office's final scores take in an incident recorded after the
-    self-evaluation (seed 000 附件1 一.1 只写“受到……通报批评的，每次扣3分”; the workflow only says the office
-    confirms the final scores): the committee's office records them to count, so its final score applies them."""
-    return round(sum(d.points for d in (*item.deductions, *item.capped) if d.requirement is None), 2)
 
 
 def _confirm_self(ctx: Context, payload: dict) -> ReplyData:
