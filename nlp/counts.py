@@ -51,6 +51,8 @@ _ABSENT = (
 _MEMBERS = re.compile(
     rf"(?<!听课)(?<!参会)(?<!到会)(?<!参加)(?<!出席)(?:共有|现有|全体|支部)?(?:党员|委员|支委)(?:共|共有)?\s*(?P<n>{NUM})\s*(?:人|名|位)")
 _GATE = re.compile(r"[到会席加场缺假员来去听齐勤共在/]")
+# Every count pattern above needs a number (NUM, or the fraction's digits): a line with none has no count.
+_NUMERAL = re.compile(r"[\d〇零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仨俩]")
 
 
 # A line typed in English ("7 people attended"): the present count.
@@ -61,7 +63,7 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
     """(expected, present) named in the message."""
     if ("people" in text or "members" in text or "ppl" in text or "persons" in text) and (m := _ENGLISH.search(text)):
         return None, int(m.group("n"))  # English, rarely
-    if not _GATE.search(text):
+    if not _GATE.search(text) or not _NUMERAL.search(text):
         return None, None
     expected = present = None
     present_span = expected_span = (-1, -1)
