@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import jieba
 
+_UNSEEN = object()
 _ENGLISH = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # jieba's re_eng
 
 
@@ -32,7 +33,8 @@ class NoHmmCut:
         self._freq = tokenizer.FREQ
         self._logtotal = log(tokenizer.total)
         self._unknown = log(1) - self._logtotal  # a character the dictionary has no word for
-        self._weights: dict[str, float] = {}  # word -> log(frequency) - log(total), filled as words are met
+        self._weights: dict[str, float | None] = {}  # dictionary entry -> log(frequency) - log(total), None for a
+        # prefix-only entry; filled as entries are met (bounded by the dictionary), one lookup per fragment after
 
     def lcut(self, text: str) -> list[str]:
         han, skip = self._han, self._skip
@@ -61,13 +63,13 @@ class NoHmmCut:
             i = k
             frag = block[k]
             while True:
-                f = freq.get(frag)
-                if f is None:
-                    break
-                if f:
-                    w = weights.get(frag)
-                    if w is None:
-                        w = weights[frag] = log(f) - self._logtotal
+                w = weights.get(frag, _UNSEEN)
+                if w is _UNSEEN:  # first time: a dictionary word (its weight), a prefix only (None), or no entry
+                    f = freq.get(frag)
+                    if f is None:
+                        break
+                    w = weights[frag] = log(f) - self._logtotal if f else None
+                if w is not None:
                     p = w + score[i + 1]
                     if best is None or p >= best:  # ascending ends: on a tie the longer word wins, as in max()
                         best, end[k] = p, i
