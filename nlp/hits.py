@@ -144,6 +144,16 @@ def held_with_activity(tokens: list[str], h: Hits) -> None:
         h.past = False
 
 
+# "今天没有党小组会", "本周没党课": the activity itself said not to exist that day — a negation with no verb.
+NO_SUCH = frozenset({"没有", "没", "无", "并没有", "也没有", "都没有", "还没有", "没得"})
+
+
+def no_such_activity(tokens: list[str], h: Hits) -> None:
+    """An activity named right after 没有/没 (no verb between) did not happen: mark the line negated."""
+    if any(index > 0 and tokens[index - 1] in NO_SUCH for index, _ in h.activities):
+        h.neg = True
+
+
 def token_at(tokens: list[str], position: int) -> int:
     """Index of the first token starting at or after character `position` (tokens cover the text)."""
     offset = 0

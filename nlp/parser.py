@@ -17,7 +17,7 @@ from .correction import NOT_BUT, NOT_VALUE, correction
 from .counts import find_counts
 from .dates import AHEAD, FUTURE, PAST, DateHit, best_date, find_dates  # noqa: F401 (DateHit: re-exported)
 from .fields import read_declaration, read_grade, read_season, read_speaker, read_target, read_top, read_topic
-from .hits import Hits, content_filter, held_with_activity, scan, shape_activities, typo_activities
+from .hits import Hits, content_filter, held_with_activity, no_such_activity, scan, shape_activities, typo_activities
 from .signals import (
     ALMOST_NOT, CLOCK, COMING, DAY_PART, DEFERRED, DONE_AFTER_ALL, HELD, HOW_OFTEN, HOWTO, NEGATION, OBLIGATION,
     QUESTION_MARK, STRONG_QUESTION, TAIL_QUESTION, TIMES_HELD, UNSURE, WH_QUESTION, asks_a_not_a, asks_how_many,
@@ -115,6 +115,7 @@ def _parse(text: object, today: date) -> Parsed:
     if h.activities:
         modifier_only = content_filter(text, tokens, h, lex)
         held_with_activity(tokens, h)
+        no_such_activity(tokens, h)
     cues = h.cues
     is_question = h.question or QUESTION_MARK.search(text) is not None or asks_a_not_a(text) or asks_which(text)
 

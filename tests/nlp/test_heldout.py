@@ -24,6 +24,7 @@ HOLDOUT_2026_12_02_B = load("holdout_2026_12_02_b.yaml")
 HOLDOUT_2026_12_02 = load("holdout_2026_12_02.yaml")
 HOLDOUT_2026_12_02_C = load("holdout_2026_12_02_c.yaml")
 HOLDOUT_2026_12_02_D = load("holdout_2026_12_02_d.yaml")
+HOLDOUT_2026_12_02_E = load("holdout_2026_12_02_e.yaml")
 
 
 def test_heldout_is_big_and_varied() -> None:
@@ -97,3 +98,12 @@ def test_blind_holdout_d_field_accuracy(field: str) -> None:
     a regression gate at 98 % per field."""
     wrong = wrong_lines(HOLDOUT_2026_12_02_D, field)
     assert 1 - len(wrong) / len(HOLDOUT_2026_12_02_D) >= 0.98, f"{field}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_blind_holdout_e_field_accuracy(field: str) -> None:
+    """Set e (211 lines), written blind and scored once on the final nlp of 2026-12-02 (c2b27e7): 98.1 % of lines
+    right in every field, intent 99.1 %, asks 2.8 %, 1 silent wrong record (没有 + an activity, no verb). Tuned on
+    since (that class fixed): a regression gate at 98 % per field."""
+    wrong = wrong_lines(HOLDOUT_2026_12_02_E, field)
+    assert 1 - len(wrong) / len(HOLDOUT_2026_12_02_E) >= 0.98, f"{field}:\n" + "\n".join(wrong)
