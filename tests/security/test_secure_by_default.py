@@ -284,7 +284,7 @@ def test_the_login_link_is_never_posted_into_a_group_nor_stored_in_clear(prod):
     from bot.conversation import Conversation
     from bot.messages import Inbound, RecordingSender
 
-    conv = Conversation(rt.sessions, lambda: CLOCK, RecordingSender())
+    conv = Conversation(rt.sessions, lambda: CLOCK, RecordingSender(), config=rt.config)  # the app's address signs links
     reply = conv.handle(Inbound(channel="dingtalk", account="li-office-dt", dedup_key="msgP1", text="后台"))
     link = re.search(r"https://dj\.example\.org(/office/auth/\S+)", reply.text).group(1)
     with rt.sessions() as s:
