@@ -16,7 +16,7 @@ from nlp.parser import _parse
 
 SETS = ("corpus.yaml", "heldout.yaml", "final_holdout.yaml", "holdout_2026_11_25.yaml", "holdout_2026_12_02.yaml",
         "holdout_2026_12_02_b.yaml", "holdout_2026_12_02_c.yaml", "holdout_2026_12_02_d.yaml",
-        "holdout_2026_12_02_e.yaml")
+        "holdout_2026_12_02_e.yaml", "holdout_2026_12_02_f.yaml")
 TODAY = date(2022, 12, 28)
 
 
@@ -42,7 +42,7 @@ def test_no_silent_false_record(name: str) -> None:
 
 @pytest.mark.parametrize("name", ("corpus.yaml", "heldout.yaml", "holdout_2026_12_02_b.yaml",
                                   "holdout_2026_12_02_c.yaml", "holdout_2026_12_02_d.yaml",
-                                  "holdout_2026_12_02_e.yaml"))
+                                  "holdout_2026_12_02_e.yaml", "holdout_2026_12_02_f.yaml"))
 def test_asks_on_at_most_a_tenth_of_ordinary_lines(name: str) -> None:
     rows = load(name)
     asked = [r["text"] for r in rows if _parse(r["text"], r["today"]).confirm]
