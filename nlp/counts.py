@@ -22,7 +22,7 @@ _TOTAL = re.compile(rf"(?:一共|共计|总共|共)\s*(?P<n>{NUM})\s*(?:个人|�
 _FRACTION = re.compile(r"(?<![\d./\-])(?P<p>\d{1,3})\s*/\s*(?P<e>\d{1,3})(?![\d./\-])\s*$")
 _OTHER_DATE = re.compile(r"\d{1,2}\s*[./月]\s*\d{1,2}|[今昨前]天|昨|周[一二三四五六日天]")
 _PRESENT = re.compile(
-    rf"(?<!应)(?:实到|实际到会|实际参加|实际出席|实际参会|实到会|实参会|实参加|到会|参会|出席|参加|到场|与会|到了|来了|去了|"
+    rf"(?<!应)(?:实到|签到|实际到会|实际参加|实际出席|实际参会|实到会|实参会|实参加|到会|参会|出席|参加|到场|与会|到了|来了|去了|"
     rf"听课的?|听课党员|参学|参训|到的|来的|去的|(?<![\u4e00-\u9fa5])到)"  # "应到7 到7": a bare 到 after a space
     rf"{_FILL}(?P<n>{NUM}){_AFTER}"
 )
@@ -55,6 +55,11 @@ _GATE = re.compile(r"[到会席加场缺假员来去听齐勤共在/]")
 _NUMERAL = re.compile(r"[\d〇零一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾佰仨俩]")
 
 
+# A bare count closing a report, as its own clause: "周一党小组会 7人", "支委会开了，5个人" — the people there.
+# Only when nothing else in the line is a count, and only as the last words (not "三楼", "第3次", "3位群众").
+_BARE_LAST = re.compile(rf"(?:^|[\s,，、;；:：])(?P<n>{NUM})\s*(?:个人|人|名)[\s。.!！~]*$")
+
+
 # A line typed in English ("7 people attended"): the present count.
 _ENGLISH = re.compile(r"(?P<n>\d{1,4})\s*(?:people|persons|members|ppl)\s*(?:attended|came|present|joined)", re.IGNORECASE)
 
@@ -63,7 +68,7 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
     """(expected, present) named in the message."""
     if ("people" in text or "members" in text or "ppl" in text or "persons" in text) and (m := _ENGLISH.search(text)):
         return None, int(m.group("n"))  # English, rarely
-    if not _GATE.search(text) or not _NUMERAL.search(text):
+    if not (_GATE.search(text) or text.rstrip(" 。.!！~").endswith(("人", "名"))) or not _NUMERAL.search(text):
         return None, None
     expected = present = None
     present_span = expected_span = (-1, -1)
@@ -90,6 +95,8 @@ def find_counts(text: str) -> tuple[int | None, int | None]:
     if expected is None and present is None and "/" in text and (m := _FRACTION.search(text)):
         if _OTHER_DATE.search(text[:m.start()]) and int(m.group("p")) <= int(m.group("e")):
             return int(m.group("e")), int(m.group("p"))
+    if expected is None and present is None and (m := _BARE_LAST.search(text)):
+        return None, to_int(m.group("n"))
     if expected is None and (m := _TOTAL.search(text)) and _ALL_CAME.search(text):
         total = to_int(m.group("n"))  # "全员到齐 共7人"
         if present is None or present == total:

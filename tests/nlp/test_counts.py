@@ -41,3 +41,18 @@ def test_everyone_there_after_a_count(text: str, present: int) -> None:
 
 def test_busy_is_not_there() -> None:
     assert find_counts("这几天六个人都在忙年终总结") == (None, None)
+
+
+@pytest.mark.parametrize("text, present", [
+    ("上周三党课 23人", 23), ("昨天开了党员大会，十九个人。", 19), ("主题党日去了烈士陵园 12名", 12),
+    ("12月5日 集中学习 签到21人", 21),
+])
+def test_a_bare_count_closing_a_report_is_who_came(text: str, present: int) -> None:
+    """"周一党小组会 7人": a count as the report's last clause, with nothing else counted, is the people there
+    (blind set f read it so in 9 of its 10 misses); 签到N人 is a present count."""
+    assert find_counts(text) == (None, present)
+
+
+@pytest.mark.parametrize("text", ["会议室在三楼", "这是今年第3次", "接待了3位群众 效果很好", "5人小组负责材料"])
+def test_a_number_that_is_not_the_last_clause_or_not_people_is_no_count(text: str) -> None:
+    assert find_counts(text) == (None, None)

@@ -25,6 +25,7 @@ HOLDOUT_2026_12_02 = load("holdout_2026_12_02.yaml")
 HOLDOUT_2026_12_02_C = load("holdout_2026_12_02_c.yaml")
 HOLDOUT_2026_12_02_D = load("holdout_2026_12_02_d.yaml")
 HOLDOUT_2026_12_02_E = load("holdout_2026_12_02_e.yaml")
+HOLDOUT_2026_12_02_F = load("holdout_2026_12_02_f.yaml")
 
 
 def test_heldout_is_big_and_varied() -> None:
@@ -107,3 +108,11 @@ def test_blind_holdout_e_field_accuracy(field: str) -> None:
     since (that class fixed): a regression gate at 98 % per field."""
     wrong = wrong_lines(HOLDOUT_2026_12_02_E, field)
     assert 1 - len(wrong) / len(HOLDOUT_2026_12_02_E) >= 0.98, f"{field}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_blind_holdout_f_field_accuracy(field: str) -> None:
+    """Set f (206 lines), written blind and scored once on 1297121: 95.1 % of lines right in every field, intent
+    99.5 %, asks 4.9 %, 0 silent wrong records. Its bare-count class fixed since: a regression gate at 98 % per field."""
+    wrong = wrong_lines(HOLDOUT_2026_12_02_F, field)
+    assert 1 - len(wrong) / len(HOLDOUT_2026_12_02_F) >= 0.98, f"{field}:\n" + "\n".join(wrong)
