@@ -40,6 +40,12 @@ def test_weather_is_not_a_mistyped_day() -> None:
     ("圣诞节那天开了党小组会", date(2022, 12, 28), date(2022, 12, 25)),
     ("小年那天上了党课", date(2023, 1, 20), date(2023, 1, 14)),  # lunar 12-23, through lunardate
     ("腊八节开了支委会", date(2024, 1, 20), date(2024, 1, 18)),
+    # fixed festivals and the lunar ones (七一, 国庆, 三八, 端午, 中秋)
+    ("七一那天过了主题党日", date(2023, 7, 3), date(2023, 7, 1)),
+    ("国庆节前一天开了党小组会", date(2023, 10, 9), date(2023, 9, 30)),
+    ("三八节那天组织女党员开展了志愿服务", date(2023, 3, 9), date(2023, 3, 8)),
+    ("端午节那天开了支委会", date(2023, 6, 26), date(2023, 6, 22)),  # lunar 5-5, through lunardate
+    ("中秋节前一天开了党员大会", date(2022, 9, 20), date(2022, 9, 9)),
 ])
 def test_named_days_from_calendars(text: str, sent: date, day: date) -> None:
     got = parse(text, sent)

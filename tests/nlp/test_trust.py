@@ -76,18 +76,6 @@ def test_colloquial_days(text: str, day: date, intent: str) -> None:
     assert (got.intent, got.date) == (intent, day)
 
 
-@pytest.mark.parametrize("text, sent, day", [
-    ("七一那天过了主题党日", date(2023, 7, 3), date(2023, 7, 1)),
-    ("国庆节前一天开了党小组会", date(2023, 10, 9), date(2023, 9, 30)),
-    ("三八节那天组织女党员开展了志愿服务", date(2023, 3, 9), date(2023, 3, 8)),
-    ("端午节那天开了支委会", date(2023, 6, 26), date(2023, 6, 22)),  # lunar 5-5, through lunardate
-    ("中秋节前一天开了党员大会", date(2022, 9, 20), date(2022, 9, 9)),
-])
-def test_named_days(text: str, sent: date, day: date) -> None:
-    got = parse(text, sent)
-    assert (got.intent, got.date) == ("record", day)
-
-
 @pytest.mark.parametrize("text, expected, present", [
     ("党小组会来了九个人", None, 9), ("二十三名党员听了党课", None, 23), ("十一个人到了九个 开的党员大会", 11, 9),
     ("支委会 五个支委都到了", None, 5), ("开了党小组会 应到8人 全部到会", 8, 8), ("支委会今天开了，到会4人，缺席1人", 5, 4),
